@@ -1,0 +1,6 @@
+import { MessageConflictEntity } from '../../messages/message-conflict.entity';
+import { MessageEntity } from '../../messages/message.entity';
+import { QuarantinedDeliveryEntity } from '../../webhook/quarantined-delivery.entity';
+
+/** Every entity of the schema; the migrations are generated from this list. */
+export const ENTITIES = [MessageEntity, MessageConflictEntity, QuarantinedDeliveryEntity];

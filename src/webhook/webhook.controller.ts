@@ -1,0 +1,86 @@
+import {
+  BadRequestException,
+  Controller,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  ServiceUnavailableException,
+  UnauthorizedException,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { FastifyRequest } from 'fastify';
+
+import { APP_LOGGER, AppLogger } from '../infra/logging/logger';
+import { SenderAuthenticator } from './sender-auth.service';
+import { WebhookService } from './webhook.service';
+
+export const WEBHOOK_ACCEPTED = { message: 'Webhook received successfully' } as const;
+
+type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
+
+@Controller('maiagent/webhook')
+export class WebhookController {
+  constructor(
+    private readonly webhook: WebhookService,
+    private readonly auth: SenderAuthenticator,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+  ) {}
+
+  /**
+   * MaiAgent retries anything but 200, so 200 means "durably stored, stop
+   * retrying" (also for duplicates and quarantined bodies), and 503 means
+   * "our storage is down, retry later".
+   */
+  @Post([':token', ''])
+  @HttpCode(200)
+  async receive(
+    @Req() request: RawBodyRequest,
+    @Param('token') pathToken?: string,
+    @Query('token') queryToken?: string,
+  ): Promise<typeof WEBHOOK_ACCEPTED> {
+    if (!isJson(request.headers['content-type'])) {
+      throw new UnsupportedMediaTypeException('Content-Type must be application/json');
+    }
+
+    const rawBody = request.rawBody ?? Buffer.alloc(0);
+    const source = this.auth.authenticate({
+      headers: request.headers,
+      pathToken,
+      queryToken: typeof queryToken === 'string' ? queryToken : undefined,
+      rawBody,
+    });
+
+    if (source === null) {
+      throw new UnauthorizedException('missing or invalid webhook credentials');
+    }
+
+    let result;
+
+    try {
+      result = await this.webhook.receive({
+        rawBody,
+        body: request.body,
+        source,
+        correlationId: request.id,
+      });
+    } catch (error) {
+      this.logger.error({ err: error, reqId: request.id }, 'delivery could not be stored');
+      throw new ServiceUnavailableException('storage is unavailable; retry later');
+    }
+    if (result.kind === 'rejected') {
+      throw new BadRequestException({
+        message: 'invalid webhook payload',
+        problems: result.problems,
+      });
+    }
+
+    return WEBHOOK_ACCEPTED;
+  }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType);
+}
