@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 
+import { ActionsModule } from './actions';
+import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
 import { AppConfig, ConfigModule, ProcessRole } from './infra/config';
@@ -32,6 +34,8 @@ export class AppModule {
         LoggingModule.forRoot(logger),
         DatabaseModule,
         QueueModule,
+        ActionsModule.register({ isRunningWorkers: roles.includes('worker') }),
+        DeadLettersModule,
         ...api,
         ...worker,
       ],

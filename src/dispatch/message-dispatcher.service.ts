@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../infra/config';
 import { APP_LOGGER, AppLogger } from '../infra/logging/logger';
 import { DispatchJobData, QUEUES } from '../infra/queue/queue.constants';
 import { redisOptionsFromUrl } from '../infra/queue/redis-options';
+import { ActionQueues, ActionRegistry, ActionRunsService, toActionMessage } from '../actions';
 import { MessagesService } from '../messages';
 
 /**
@@ -17,6 +18,9 @@ export class MessageDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly messages: MessagesService,
+    private readonly registry: ActionRegistry,
+    private readonly runs: ActionRunsService,
+    private readonly queues: ActionQueues,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -59,7 +63,24 @@ export class MessageDispatcher implements OnApplicationBootstrap, OnApplicationS
 
       return;
     }
+
+    const actions = this.registry.route(toActionMessage(message));
+
+    if (actions.length === 0) {
+      await this.messages.markDispatched(messageId, 'unrouted');
+      log.info('message matches no route');
+
+      return;
+    }
+
+    // Runs are keyed by (message, action) and jobs by run: repeating this creates nothing new.
+    const runs = await this.runs.createRuns(
+      messageId,
+      actions.map(({ definition }) => ({ name: definition.name, type: definition.type })),
+    );
+
+    await this.queues.enqueueRuns(runs, correlationId);
     await this.messages.markDispatched(messageId, 'dispatched');
-    log.info('message dispatched');
+    log.info({ actions: actions.map(({ definition }) => definition.name) }, 'message dispatched');
   }
 }

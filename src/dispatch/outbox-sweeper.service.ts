@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 
 import { APP_CONFIG, AppConfig } from '../infra/config';
 import { APP_LOGGER, AppLogger } from '../infra/logging/logger';
+import { ActionQueues, ActionRunsService } from '../actions';
 import { MessageEnqueuer, MessagesService } from '../messages';
 
 const SWEEP_BATCH = 500;
@@ -9,7 +10,10 @@ const SWEEP_BATCH = 500;
 /**
  * Enqueues messages that were committed but never confirmed enqueued: Redis
  * was down or slow when they arrived, or the process died between commit and
- * enqueue. Several sweepers may run at once; enqueueing twice is a no-op.
+ * enqueue. Less often it also re-checks work that should have finished long
+ * ago (Redis keeps nothing on disk, so a restart loses queued jobs): stale
+ * undispatched messages and stale live runs get their job back. Several
+ * sweepers may run at once; enqueueing twice is a no-op.
  */
 @Injectable()
 export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +23,8 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly messages: MessagesService,
     private readonly enqueuer: MessageEnqueuer,
+    private readonly runs: ActionRunsService,
+    private readonly queues: ActionQueues,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
   ) {}
@@ -61,6 +67,26 @@ export class OutboxSweeper implements OnApplicationBootstrap, OnApplicationShutd
       this.logger.info({ count: total }, 'outbox sweep enqueued missed messages');
     }
 
-    return total;
+    return total + (await this.reconcileStale());
+  }
+
+  /** Re-adds jobs for stale messages and runs; returns how many were checked. */
+  private async reconcileStale(): Promise<number> {
+    const staleMs = this.config.outbox.staleMs;
+    const messages = await this.messages.findStaleUndispatched(staleMs, SWEEP_BATCH);
+    const runs = await this.runs.findStale(staleMs, SWEEP_BATCH);
+
+    if (messages.length > 0) {
+      await this.enqueuer.enqueue(messages);
+    }
+    for (const run of runs) {
+      await this.queues.ensureRunJob(run);
+    }
+    await this.runs.touch(runs.map((run) => run.id));
+    if (messages.length + runs.length > 0) {
+      this.logger.info({ messages: messages.length, runs: runs.length }, 'stale work re-checked');
+    }
+
+    return messages.length + runs.length;
   }
 }

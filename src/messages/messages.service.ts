@@ -28,6 +28,18 @@ export class MessagesService {
     return rows.map((row) => ({ messageId: row.message_id, correlationId: row.correlation_id }));
   }
 
+  /** Messages enqueued long ago but never dispatched: their job may have been lost with Redis's data. */
+  async findStaleUndispatched(olderThanMs: number, limit: number): Promise<DispatchJobData[]> {
+    const rows = await this.messages.query<{ message_id: string; correlation_id: string | null }[]>(
+      `SELECT message_id, correlation_id FROM messages
+       WHERE dispatched_at IS NULL AND enqueued_at < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY enqueued_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+
+    return rows.map((row) => ({ messageId: row.message_id, correlationId: row.correlation_id }));
+  }
+
   /** Records the outcome of dispatch once; a repeated dispatch leaves the first outcome. */
   async markDispatched(
     messageId: string,

@@ -27,24 +27,49 @@ export function parsePayload(body: unknown): ParseResult {
   }
 
   const sender = dto.sender;
+  const senderId = sender?.id === undefined || sender.id === null ? null : String(sender.id);
 
   return {
     isValid: true,
     payload: {
-      messageId: String(dto.id),
-      conversation: String(dto.conversation),
-      type: dto.type ?? null,
-      senderId: sender?.id === undefined ? null : String(sender.id),
-      senderName: sender?.name ?? null,
-      senderAvatar: sender?.avatar ?? null,
-      content: dto.content ?? null,
-      feedback: dto.feedback ?? null,
-      attachments: (body as { attachments?: unknown[] }).attachments ?? [],
-      citations: (body as { citations?: Record<string, unknown>[] }).citations ?? [],
+      messageId: storable(String(dto.id)),
+      conversation: storable(String(dto.conversation)),
+      type: storable(dto.type ?? null),
+      senderId: storable(senderId),
+      senderName: storable(sender?.name ?? null),
+      senderAvatar: storable(sender?.avatar ?? null),
+      content: storable(dto.content ?? null),
+      feedback: storable(dto.feedback ?? null),
+      attachments: storable((body as { attachments?: unknown[] }).attachments ?? []),
+      citations: storable((body as { citations?: Record<string, unknown>[] }).citations ?? []),
       messageCreatedAt: parseTimestamp(dto.createdAt ?? dto.created_at) ?? null,
       contentHash: hashCanonical(body),
     },
   };
+}
+
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Postgres text and jsonb cannot hold U+0000, and jsonb rejects unpaired
+ * surrogates, though both are valid in JSON. Left in, one such delivery would
+ * fail its whole batch on every retry; the normalised columns get U+FFFD
+ * instead, while the raw body keeps the bytes as sent.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === 'string') {
+    return value.replaceAll('\u0000', '\ufffd').replace(UNPAIRED_SURROGATE, '\ufffd') as T;
+  }
+  if (Array.isArray(value)) {
+    return value.map(storable) as T;
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [storable(key), storable(item)]),
+    ) as T;
+  }
+
+  return value;
 }
 
 function flattenErrors(errors: ValidationError[], prefix = ''): string[] {

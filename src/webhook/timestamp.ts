@@ -9,6 +9,7 @@ const LATEST = Date.UTC(9999, 11, 31);
  */
 export function parseTimestamp(value: unknown): Date | undefined {
   let millis: number;
+  let isEpochNumber = true;
 
   if (typeof value === 'number') {
     millis = value;
@@ -16,14 +17,16 @@ export function parseTimestamp(value: unknown): Date | undefined {
     millis = Number(value);
   } else if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value)) {
     millis = Date.parse(value);
+    isEpochNumber = false;
   } else {
     return undefined;
   }
   if (!Number.isFinite(millis) || millis < 0) {
     return undefined;
   }
-  // The spec says milliseconds; a ten-digit value is a sender using seconds.
-  if (millis > 0 && millis < SECONDS_CUTOFF) {
+  // The spec says milliseconds; a ten-digit value is a sender using seconds. An
+  // ISO date is unambiguous, so an early one (before 1973) is left alone.
+  if (isEpochNumber && millis > 0 && millis < SECONDS_CUTOFF) {
     millis *= 1000;
   }
 

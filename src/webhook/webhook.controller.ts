@@ -21,6 +21,9 @@ export const WEBHOOK_ACCEPTED = { message: 'Webhook received successfully' } as 
 
 type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
 
+/** Width of `messages.correlation_id`. */
+const MAX_CORRELATION_ID_LENGTH = 128;
+
 @Controller('maiagent/webhook')
 export class WebhookController {
   constructor(
@@ -64,7 +67,9 @@ export class WebhookController {
         rawBody,
         body: request.body,
         source,
-        correlationId: request.id,
+        // The id may come from the client's x-request-id, of any length; a longer
+        // one must not fail the insert (and with it every delivery of the batch).
+        correlationId: request.id.slice(0, MAX_CORRELATION_ID_LENGTH),
       });
     } catch (error) {
       this.logger.error({ err: error, reqId: request.id }, 'delivery could not be stored');

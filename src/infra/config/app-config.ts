@@ -50,10 +50,20 @@ export interface OutboxConfig {
   sweepGraceMs: number;
   /** Bound on one enqueue into Redis from the request path. */
   enqueueTimeoutMs: number;
+  /**
+   * Age after which a message enqueued but not dispatched, or a live action
+   * run not updated, is re-checked: its job may have been lost with Redis's data.
+   */
+  staleMs: number;
 }
 
 export interface WorkerConfig {
   messageConcurrency: number;
+  /**
+   * How long a worker holds a job without renewing its lock; a killed worker's
+   * job is picked up again after this.
+   */
+  lockDurationMs: number;
 }
 
 export interface AdminConfig {
@@ -74,6 +84,8 @@ export interface AppConfig {
   admin: AdminConfig;
   /** Path of the YAML file that declares actions and routes, if any. */
   actionsFile?: string;
+  /** The environment, for `${NAME}` references in the actions file (secrets live there). */
+  variables: Record<string, string | undefined>;
 }
 
 /** Injection token for the validated configuration. */

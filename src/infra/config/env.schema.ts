@@ -60,7 +60,10 @@ export class EnvironmentSchema {
   @Type(() => Number) @IsInt() @Min(0) OUTBOX_SWEEP_GRACE_MS = 10000;
   @Type(() => Number) @IsInt() @Min(50) OUTBOX_ENQUEUE_TIMEOUT_MS = 2000;
 
+  @Type(() => Number) @IsInt() @Min(0) OUTBOX_STALE_MS = 300000;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) WORKER_MESSAGE_CONCURRENCY = 20;
+  @Type(() => Number) @IsInt() @Min(500) WORKER_LOCK_DURATION_MS = 30000;
 
   @IsOptional() @IsString() ADMIN_USERNAME?: string = undefined;
   @IsOptional()

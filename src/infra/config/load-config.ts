@@ -53,8 +53,8 @@ export function loadConfig(env: Environment): AppConfig {
       poolSize: schema.DATABASE_POOL_SIZE,
       connectTimeoutMs: schema.DATABASE_CONNECT_TIMEOUT_MS,
       queryTimeoutMs: schema.DATABASE_QUERY_TIMEOUT_MS,
-      isAutoCreate: schema.DATABASE_AUTO_CREATE === 'true',
-      isMigrateOnStart: schema.MIGRATIONS_RUN === 'true',
+      isAutoCreate: isTrue(schema.DATABASE_AUTO_CREATE),
+      isMigrateOnStart: isTrue(schema.MIGRATIONS_RUN),
     },
     redis: { url: schema.REDIS_URL, queuePrefix: schema.QUEUE_PREFIX },
     webhook: {
@@ -68,23 +68,45 @@ export function loadConfig(env: Environment): AppConfig {
       sweepIntervalMs: schema.OUTBOX_SWEEP_INTERVAL_MS,
       sweepGraceMs: schema.OUTBOX_SWEEP_GRACE_MS,
       enqueueTimeoutMs: schema.OUTBOX_ENQUEUE_TIMEOUT_MS,
+      staleMs: schema.OUTBOX_STALE_MS,
     },
-    worker: { messageConcurrency: schema.WORKER_MESSAGE_CONCURRENCY },
+    worker: {
+      messageConcurrency: schema.WORKER_MESSAGE_CONCURRENCY,
+      lockDurationMs: schema.WORKER_LOCK_DURATION_MS,
+    },
     admin: { username: schema.ADMIN_USERNAME, password: schema.ADMIN_PASSWORD },
     actionsFile: schema.ACTIONS_FILE,
+    variables: { ...env },
   };
 }
+
+/** The schema accepts what class-validator's IsBooleanString does: true, false, 1 and 0. */
+function isTrue(value: string): boolean {
+  return value === 'true' || value === '1';
+}
+
+/** Longest source name the `source` columns hold. */
+const MAX_SOURCE_NAME_LENGTH = 100;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 function parsePairs(list: string | undefined): [string, string][] {
   if (!list) {
     return [];
   }
 
-  return list.split(',').map((pair) => {
-    const at = pair.indexOf(':');
+  return (
+    list
+      .split(',')
+      .map((pair): [string, string] => {
+        const at = pair.indexOf(':');
 
-    return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-  });
+        return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+      })
+      // A pair without a name is already reported by the schema; without this
+      // filter the secret itself would be taken for a name and echoed in errors.
+      .filter(([name]) => name.length > 0)
+  );
 }
 
 /**
@@ -105,6 +127,7 @@ function parseSources(schema: EnvironmentSchema, problems: string[]): WebhookSou
     source('default').token = schema.WEBHOOK_SECRET;
   }
   for (const [name, token] of parsePairs(schema.WEBHOOK_SOURCES)) {
+    checkName('WEBHOOK_SOURCES', name, problems);
     if (source(name).token) {
       problems.push(`WEBHOOK_SOURCES: source "${name}" is given a token twice`);
     }
@@ -116,13 +139,25 @@ function parseSources(schema: EnvironmentSchema, problems: string[]): WebhookSou
     source(name).token = token;
   }
   for (const [name, secret] of parsePairs(schema.WEBHOOK_SIGNING_SECRETS)) {
+    checkName('WEBHOOK_SIGNING_SECRETS', name, problems);
     if (!secret.startsWith('whsec_')) {
       problems.push(
         `WEBHOOK_SIGNING_SECRETS: the secret of source "${name}" must start with whsec_`,
+      );
+    } else if (!BASE64.test(secret.slice('whsec_'.length)) || secret === 'whsec_') {
+      // Checked here so that start-up fails with the other problems, not later in a constructor.
+      problems.push(
+        `WEBHOOK_SIGNING_SECRETS: the secret of source "${name}" must be whsec_ followed by base64`,
       );
     }
     source(name).signingSecret = secret;
   }
 
   return [...byName.values()];
+}
+
+function checkName(key: string, name: string, problems: string[]): void {
+  if (name.length > MAX_SOURCE_NAME_LENGTH) {
+    problems.push(`${key}: source names must be at most ${MAX_SOURCE_NAME_LENGTH} characters`);
+  }
 }

@@ -16,6 +16,9 @@ export function buildDataSourceOptions(database: DatabaseConfig): DataSourceOpti
     migrations: [join(ROOT, 'migrations', '*.{ts,js}')],
     migrationsTableName: 'schema_migrations',
     synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+, so no extension needs installing.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     connectTimeoutMS: database.connectTimeoutMs,
     extra: {
       max: database.poolSize,

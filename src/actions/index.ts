@@ -1,0 +1,12 @@
+export * from './action-error';
+export * from './action-handler';
+export { ActionsModule } from './actions.module';
+export { ActionRegistry } from './action-registry.service';
+export { ActionRunsService } from './action-runs.service';
+export type { ReplayFilter, RunRef } from './action-runs.service';
+export { ActionQueues } from './action-queues.service';
+export type { ActionJobData, DeadLetterJobData } from './action-queues.service';
+export { ActionRunEntity } from './action-run.entity';
+export type { RunState } from './action-run.entity';
+export { toActionMessage } from './action-message';
+export { ActionsConfigError } from './load-actions-config';

@@ -1,0 +1,606 @@
+import { ChildProcess, fork } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+
+import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
+import Fastify from 'fastify';
+import Redis from 'ioredis';
+import { Client, Pool } from 'pg';
+
+import { createApp } from '../../src/bootstrap';
+import { loadConfig } from '../../src/infra/config';
+import { prepareDatabase } from '../../src/infra/database/prepare-database';
+import { createLogger } from '../../src/infra/logging/logger';
+import {
+  DispatchJobData,
+  JOBS,
+  QUEUES,
+  dispatchJobId,
+} from '../../src/infra/queue/queue.constants';
+import { redisOptionsFromUrl } from '../../src/infra/queue/redis-options';
+import { SPEC_EXAMPLE } from '../support/payloads';
+import { TEST_POSTGRES_URL, TEST_REDIS_URL, databaseUrl } from '../support/test-env';
+import { waitFor } from '../support/wait-for';
+
+/*
+ * `npm run bench`: load on the real API (api role, fresh database, own queue
+ * prefix) and, in the same run, on a naive baseline: bare Fastify doing one
+ * INSERT ... ON CONFLICT DO NOTHING and one BullMQ add per request before
+ * answering. Each server runs in a child process so its RSS is its own; the
+ * load generator runs here. Traffic goes to 127.0.0.1 only.
+ */
+
+type ServerKind = 'ours' | 'baseline';
+
+interface Scenario {
+  name: string;
+  description: string;
+  isUniqueIds: boolean;
+  warmupSeconds: number;
+  durationSeconds: number;
+}
+
+interface Measurement {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  peakRssMb: number | null;
+  responses2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
+interface ServerHandle {
+  kind: ServerKind;
+  child: ChildProcess;
+  url: string;
+  database: string;
+  queuePrefix: string;
+  idleRssMb: number | null;
+  /** 200s answered for unique ids, warm-ups included: each must be a stored row. */
+  acceptedUnique: number;
+}
+
+interface RunningServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const CONNECTIONS = 50;
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'unique',
+    description: 'a new message id per request',
+    isUniqueIds: true,
+    warmupSeconds: 2,
+    durationSeconds: 10,
+  },
+  {
+    name: 'dedup',
+    description: 'one message id repeated',
+    isUniqueIds: false,
+    warmupSeconds: 1,
+    durationSeconds: 5,
+  },
+];
+/** The whole run stops itself after this, servers and data cleaned up. */
+const RUN_DEADLINE_MS = 110_000;
+const RESULTS_FILE = resolve(process.cwd(), 'bench-results.json');
+const ACCEPTED = { message: 'Webhook received successfully' };
+
+const INSERT_BASELINE = `
+INSERT INTO messages (message_id, source, conversation, type, sender_id, sender_name,
+  sender_avatar, content, feedback, attachments, citations, message_created_at, raw_body,
+  content_hash, correlation_id)
+VALUES ($1, 'default', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT (message_id) DO NOTHING`;
+
+// ---------------------------------------------------------------------------
+// Child processes: one server each.
+
+async function serveOurs(database: string, queuePrefix: string): Promise<RunningServer> {
+  // The database does not exist yet: the app creates and migrates it on start.
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl(database),
+    DATABASE_AUTO_CREATE: 'true',
+    MIGRATIONS_RUN: 'true',
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: queuePrefix,
+  });
+  const app = await createApp(config, { roles: ['api'] });
+
+  await app.listen({ port: 0, host: HOST });
+
+  return {
+    port: (app.getHttpServer().address() as AddressInfo).port,
+    close: () => app.close(),
+  };
+}
+
+interface BaselineBody {
+  raw: Buffer;
+  json: {
+    id?: unknown;
+    conversation?: unknown;
+    type?: string;
+    sender?: { id?: string | number; name?: string; avatar?: string };
+    content?: string;
+    feedback?: unknown;
+    attachments?: unknown[];
+    citations?: unknown[];
+    created_at?: string;
+    createdAt?: string;
+  };
+}
+
+async function serveBaseline(database: string, queuePrefix: string): Promise<RunningServer> {
+  const url = databaseUrl(database);
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url });
+
+  // Same schema as ours, so both write the same row into the same table and indexes.
+  await prepareDatabase(config.database, createLogger('silent'), { isMigrating: true });
+
+  const pool = new Pool({ connectionString: url, max: config.database.poolSize });
+  const queue = new Queue<DispatchJobData>(QUEUES.messages, {
+    connection: redisOptionsFromUrl(TEST_REDIS_URL),
+    prefix: queuePrefix,
+  });
+  const server = Fastify({ bodyLimit: config.webhook.bodyLimitBytes });
+
+  queue.on('error', () => undefined);
+  server.removeContentTypeParser('application/json');
+  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
+    try {
+      const buffer = raw as Buffer;
+
+      done(null, {
+        raw: buffer,
+        json: JSON.parse(buffer.toString('utf8')) as BaselineBody['json'],
+      });
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+  server.post<{ Body: BaselineBody }>('/maiagent/webhook', async (request, reply) => {
+    const { raw, json } = request.body;
+
+    if (typeof json.id !== 'string' || typeof json.conversation !== 'string') {
+      return reply.code(400).send({ message: 'id and conversation are required' });
+    }
+
+    const createdAt = Number(json.createdAt ?? json.created_at);
+
+    await pool.query(INSERT_BASELINE, [
+      json.id,
+      json.conversation,
+      json.type ?? null,
+      json.sender?.id === undefined ? null : String(json.sender.id),
+      json.sender?.name ?? null,
+      json.sender?.avatar ?? null,
+      json.content ?? null,
+      json.feedback === undefined || json.feedback === null ? null : JSON.stringify(json.feedback),
+      JSON.stringify(json.attachments ?? []),
+      JSON.stringify(json.citations ?? []),
+      Number.isFinite(createdAt) ? new Date(createdAt) : null,
+      raw,
+      createHash('sha256').update(raw).digest('hex'),
+      request.id,
+    ]);
+    await queue.add(
+      JOBS.dispatchMessage,
+      { messageId: json.id, correlationId: request.id },
+      { jobId: dispatchJobId(json.id) },
+    );
+
+    return ACCEPTED;
+  });
+  await server.listen({ port: 0, host: HOST });
+
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    close: async () => {
+      await server.close();
+      await queue.close();
+      await pool.end();
+    },
+  };
+}
+
+async function runChild(kind: ServerKind, database: string, queuePrefix: string): Promise<void> {
+  const server =
+    kind === 'ours'
+      ? await serveOurs(database, queuePrefix)
+      : await serveBaseline(database, queuePrefix);
+
+  process.on('message', (message) => {
+    if (message === 'stop') {
+      void server.close().finally(() => process.exit(0));
+    }
+  });
+  // The parent died: nothing is left to serve.
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ port: server.port });
+}
+
+// ---------------------------------------------------------------------------
+// Parent: starts both servers, drives the load, reports, cleans up.
+
+function startServer(kind: ServerKind, database: string, queuePrefix: string) {
+  const child = fork(__filename, ['serve', kind, database, queuePrefix], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+
+  return new Promise<ServerHandle>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} server did not start`)), 60_000);
+
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} server exited with code ${code}`));
+    });
+    child.once('message', (message) => {
+      const { port } = message as { port: number };
+
+      clearTimeout(timer);
+      resolvePromise({
+        kind,
+        child,
+        url: `http://${HOST}:${port}/maiagent/webhook`,
+        database,
+        queuePrefix,
+        idleRssMb: readRssMb(child.pid),
+        acceptedUnique: 0,
+      });
+    });
+  });
+}
+
+function stopServer(server: ServerHandle): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (server.child.exitCode !== null) {
+      resolvePromise();
+
+      return;
+    }
+
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+
+    server.child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+    server.child.send('stop');
+  });
+}
+
+/** Resident set of a process in MiB, from /proc (Linux); null elsewhere. */
+function readRssMb(pid: number | undefined): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+
+    return kib ? Number(kib[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function sampleRss(pid: number | undefined): () => number | null {
+  let peak: number | null = readRssMb(pid);
+  const timer = setInterval(() => {
+    const now = readRssMb(pid);
+
+    if (now !== null && (peak === null || now > peak)) {
+      peak = now;
+    }
+  }, 200);
+
+  return () => {
+    clearInterval(timer);
+
+    return peak;
+  };
+}
+
+function scenarioBody(scenario: Scenario, suffix: string): string {
+  const id = scenario.isUniqueIds ? '[<id>]' : `dup-${suffix}`;
+
+  return JSON.stringify({ ...SPEC_EXAMPLE, id });
+}
+
+function load(server: ServerHandle, scenario: Scenario, body: string, seconds: number) {
+  return autocannon({
+    url: server.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    duration: seconds,
+    idReplacement: scenario.isUniqueIds,
+    timeout: 10,
+  });
+}
+
+async function countRows(database: string, sql: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl(database) });
+
+  await client.connect();
+  try {
+    const result = await client.query<{ n: number }>(sql);
+
+    return result.rows[0].n;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Our API enqueues after answering; let that finish so it does not load the next run. */
+async function settle(server: ServerHandle): Promise<void> {
+  if (server.kind !== 'ours') {
+    return;
+  }
+  await waitFor(
+    'the outbox to drain',
+    async () =>
+      (await countRows(
+        server.database,
+        'SELECT count(*)::int AS n FROM messages WHERE enqueued_at IS NULL',
+      )) === 0,
+    { timeoutMs: 20_000, intervalMs: 100 },
+  );
+}
+
+async function measure(
+  server: ServerHandle,
+  scenario: Scenario,
+  body: string,
+): Promise<Measurement> {
+  const warmup = await load(server, scenario, body, scenario.warmupSeconds);
+
+  await settle(server);
+
+  const stopSampling = sampleRss(server.child.pid);
+  const result = await load(server, scenario, body, scenario.durationSeconds);
+  const peakRssMb = stopSampling();
+
+  await settle(server);
+  if (scenario.isUniqueIds) {
+    server.acceptedUnique += warmup['2xx'] + result['2xx'];
+  }
+
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    peakRssMb,
+    responses2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+async function countJobs(queuePrefix: string): Promise<number> {
+  const queue = new Queue(QUEUES.messages, {
+    connection: redisOptionsFromUrl(TEST_REDIS_URL),
+    prefix: queuePrefix,
+  });
+
+  try {
+    const counts = await queue.getJobCounts();
+
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  } finally {
+    await queue.close();
+  }
+}
+
+async function cleanUp(databases: string[], queuePrefixes: string[]): Promise<void> {
+  const admin = new Client({ connectionString: TEST_POSTGRES_URL });
+
+  await admin.connect();
+  try {
+    for (const database of databases) {
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    }
+  } finally {
+    await admin.end();
+  }
+
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+
+  try {
+    for (const prefix of queuePrefixes) {
+      let cursor = '0';
+
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+
+        cursor = next;
+        if (keys.length > 0) {
+          await redis.unlink(...keys);
+        }
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function ratio(ours: number | null, baseline: number | null): number | null {
+  if (ours === null || baseline === null || baseline === 0) {
+    return null;
+  }
+
+  return Math.round((ours / baseline) * 100) / 100;
+}
+
+function formatTable(
+  results: Record<string, Record<ServerKind, Measurement>>,
+  servers: ServerHandle[],
+): string {
+  const header = ['scenario', 'server', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'non-2xx+err'];
+  const rows: string[][] = [header];
+  const number = (value: number | null, digits = 0) =>
+    value === null ? 'n/a' : value.toFixed(digits);
+  const times = (value: number | null) => (value === null ? 'n/a' : `${value.toFixed(2)}x`);
+
+  for (const [name, byKind] of Object.entries(results)) {
+    for (const kind of ['ours', 'baseline'] as const) {
+      const m = byKind[kind];
+
+      rows.push([
+        name,
+        kind,
+        number(m.requestsPerSecond),
+        number(m.latencyP50Ms),
+        number(m.latencyP99Ms),
+        number(m.peakRssMb),
+        String(m.non2xx + m.errors + m.timeouts),
+      ]);
+    }
+
+    const { ours, baseline } = byKind;
+
+    rows.push([
+      name,
+      'ours/base',
+      times(ratio(ours.requestsPerSecond, baseline.requestsPerSecond)),
+      times(ratio(ours.latencyP50Ms, baseline.latencyP50Ms)),
+      times(ratio(ours.latencyP99Ms, baseline.latencyP99Ms)),
+      times(ratio(ours.peakRssMb, baseline.peakRssMb)),
+      '',
+    ]);
+  }
+
+  const widths = header.map((_title, column) => Math.max(...rows.map((row) => row[column].length)));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) =>
+        column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
+      .join('  '),
+  );
+  const idle = servers.map((server) => `${server.kind} ${number(server.idleRssMb)} MiB`).join(', ');
+
+  return [...lines, '', `idle RSS after start: ${idle}`].join('\n');
+}
+
+async function runBenchmark(): Promise<void> {
+  const suffix = randomBytes(4).toString('hex');
+  const databases = { ours: `maiagent_bench_${suffix}`, baseline: `maiagent_bench_base_${suffix}` };
+  const prefixes = { ours: `bench_${suffix}`, baseline: `benchbase_${suffix}` };
+  const servers: ServerHandle[] = [];
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`benchmark exceeded ${RUN_DEADLINE_MS} ms; stopping\n`);
+    servers.forEach((server) => server.child.kill('SIGKILL'));
+    void cleanUp(Object.values(databases), Object.values(prefixes)).finally(() => process.exit(1));
+  }, RUN_DEADLINE_MS);
+  const startedAt = Date.now();
+
+  try {
+    for (const kind of ['ours', 'baseline'] as const) {
+      servers.push(await startServer(kind, databases[kind], prefixes[kind]));
+    }
+
+    const results: Record<string, Record<ServerKind, Measurement>> = {};
+
+    for (const scenario of SCENARIOS) {
+      const body = scenarioBody(scenario, suffix);
+      const byKind: Partial<Record<ServerKind, Measurement>> = {};
+
+      for (const server of servers) {
+        process.stdout.write(`running ${scenario.name} against ${server.kind}...\n`);
+        byKind[server.kind] = await measure(server, scenario, body);
+      }
+      results[scenario.name] = byKind as Record<ServerKind, Measurement>;
+    }
+
+    // Every 200 must be a committed row with a job: the point of the service.
+    const checks = [];
+
+    for (const server of servers) {
+      const rows = await countRows(server.database, 'SELECT count(*)::int AS n FROM messages');
+      const jobs = await countJobs(server.queuePrefix);
+      const minimum = server.acceptedUnique + 1;
+
+      checks.push({
+        server: server.kind,
+        rows,
+        jobs,
+        accepted200sUnique: server.acceptedUnique,
+        isEvery200Stored: rows >= minimum,
+        isEveryRowQueued: jobs === rows,
+      });
+    }
+
+    const report = {
+      finishedAt: new Date().toISOString(),
+      elapsedSeconds: Math.round((Date.now() - startedAt) / 1000),
+      machine: {
+        node: process.version,
+        cpus: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+      },
+      settings: { target: HOST, connections: CONNECTIONS, scenarios: SCENARIOS },
+      baseline:
+        'bare Fastify 5: JSON.parse, one INSERT ... ON CONFLICT DO NOTHING (pg Pool, 10 connections) and one BullMQ queue.add per request, then 200',
+      ours: "createApp(roles ['api']) with default settings, fresh database migrated on start",
+      results: Object.fromEntries(
+        Object.entries(results).map(([name, { ours, baseline }]) => [
+          name,
+          {
+            ours,
+            baseline,
+            ratioOursToBaseline: {
+              requestsPerSecond: ratio(ours.requestsPerSecond, baseline.requestsPerSecond),
+              latencyP50Ms: ratio(ours.latencyP50Ms, baseline.latencyP50Ms),
+              latencyP99Ms: ratio(ours.latencyP99Ms, baseline.latencyP99Ms),
+              peakRssMb: ratio(ours.peakRssMb, baseline.peakRssMb),
+            },
+          },
+        ]),
+      ),
+      idleRssMb: Object.fromEntries(servers.map((server) => [server.kind, server.idleRssMb])),
+      checks,
+    };
+
+    process.stdout.write(
+      `\nMaiAgent webhook intake, ${CONNECTIONS} connections to ${HOST}, ` +
+        `node ${process.version}, ${cpus().length} CPUs\n` +
+        'ours = the real API; base = naive Fastify (INSERT + queue.add per request)\n' +
+        'req/s: higher is better; latency and RSS: lower is better\n\n' +
+        `${formatTable(results, servers)}\n\n`,
+    );
+    for (const check of checks) {
+      process.stdout.write(
+        `${check.server}: ${check.rows} rows, ${check.jobs} jobs` +
+          `${check.isEvery200Stored && check.isEveryRowQueued ? '' : '  <-- MISMATCH'}\n`,
+      );
+    }
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(`\nwritten to ${RESULTS_FILE}\n`);
+  } finally {
+    await Promise.allSettled(servers.map((server) => stopServer(server)));
+    await cleanUp(Object.values(databases), Object.values(prefixes));
+    clearTimeout(watchdog);
+  }
+}
+
+const [mode, kind, database, queuePrefix] = process.argv.slice(2);
+const run =
+  mode === 'serve'
+    ? runChild(kind as ServerKind, database, queuePrefix)
+    : runBenchmark().then(() => process.exit(0));
+
+run.catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
