@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 
 import { ActionsModule } from './actions';
+import { AdminModule } from './admin/admin.module';
 import { DeadLettersModule } from './dead-letters/dead-letters.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
@@ -24,7 +25,7 @@ export interface AppModuleOptions {
 @Module({})
 export class AppModule {
   static forRoot({ config, logger, roles }: AppModuleOptions): DynamicModule {
-    const api = roles.includes('api') ? [WebhookModule, HealthModule] : [];
+    const api = roles.includes('api') ? [WebhookModule, HealthModule, AdminModule] : [];
     const worker = roles.includes('worker') ? [DispatchModule] : [];
 
     return {

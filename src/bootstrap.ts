@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 
+import { QueueBoard } from './admin/queue-board.service';
 import { AppModule } from './app.module';
 import { AppConfig, ProcessRole } from './infra/config';
 import { prepareDatabase } from './infra/database/prepare-database';
@@ -39,6 +40,9 @@ export async function createApp(
   );
 
   app.enableShutdownHooks();
+  if (options.roles.includes('api')) {
+    await app.get(QueueBoard).mount(app.getHttpAdapter().getInstance());
+  }
 
   return app;
 }

@@ -95,18 +95,26 @@ export class MessageStore {
 
     const outcomes = batch.map((message): StoreOutcome => {
       const first = firstById.get(message.messageId) as NewMessage;
-      const isFirst = first === message;
+      const isCreated = created.has(message.messageId);
 
-      if (isFirst && created.has(message.messageId)) {
+      if (isCreated && first === message) {
         return 'created';
       }
 
-      const reference = isFirst ? storedHash.get(message.messageId) : first.contentHash;
+      // Every copy compares with the stored content: this batch's first copy
+      // when it created the message, else what was stored before.
+      const reference = isCreated ? first.contentHash : storedHash.get(message.messageId);
 
       return reference === message.contentHash ? 'duplicate' : 'conflict';
     });
     const conflicts = batch.filter((_message, index) => outcomes[index] === 'conflict');
 
+    // Before the conflicts insert, which may fail: the new messages are committed already.
+    this.enqueuer.enqueueSoon(
+      unique
+        .filter((message) => created.has(message.messageId))
+        .map(({ messageId, correlationId }) => ({ messageId, correlationId })),
+    );
     if (conflicts.length > 0) {
       await this.insertConflicts(conflicts);
       this.logger.warn(
@@ -114,11 +122,6 @@ export class MessageStore {
         'message id redelivered with different content',
       );
     }
-    this.enqueuer.enqueueSoon(
-      unique
-        .filter((message) => created.has(message.messageId))
-        .map(({ messageId, correlationId }) => ({ messageId, correlationId })),
-    );
 
     return outcomes;
   }

@@ -108,9 +108,7 @@ describe('parsePayload', () => {
   });
 
   it('accepts unknown top-level fields', () => {
-    expect(parsePayload(makeBody({ citationNodes: [{ id: 'n1' }], future: 1 })).isValid).toBe(
-      true,
-    );
+    expect(parsePayload(makeBody({ citationNodes: [{ id: 'n1' }], future: 1 })).isValid).toBe(true);
   });
 
   it('replaces characters Postgres cannot store in the normalised fields', () => {

@@ -48,7 +48,8 @@ export function parsePayload(body: unknown): ParseResult {
   };
 }
 
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNPAIRED_SURROGATE =
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * Postgres text and jsonb cannot hold U+0000, and jsonb rejects unpaired

@@ -262,6 +262,31 @@ describe('EmailActionHandler against a real SMTP server', () => {
     expect(error).toMatchObject({ code: 'smtp_unavailable', isRetryable: true });
   });
 
+  it('refuses a host name that resolves to a private address when those are not allowed', async () => {
+    const smtp = await startSink();
+    const prepared = prepare(
+      { smtpUrl: `smtp://localhost:${smtp.port}` },
+      prepareTools({ allowPrivateNetworks: false }),
+    );
+
+    const error = await failureOf(handler.execute(prepared, runContext()));
+
+    expect(error).toMatchObject({ code: 'ssrf_blocked', isRetryable: false });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it('speaks TLS from the first byte for smtps://', async () => {
+    const smtp = await startSink({ secure: true });
+    const prepared = prepare({
+      // The sink's certificate is smtp-server's built-in self-signed one.
+      smtpUrl: `smtps://127.0.0.1:${smtp.port}?tls.rejectUnauthorized=false`,
+    });
+
+    await handler.execute(prepared, runContext());
+
+    expect(smtp.received.map(({ isSecure }) => isSecure)).toEqual([true]);
+  });
+
   it('fails permanently with smtp_auth when the server refuses the login', async () => {
     const smtp = await startSink({
       authOptional: false,
@@ -352,7 +377,6 @@ describe('EmailActionHandler.prepare', () => {
 
   it.each([
     'smtp://127.0.0.1:25',
-    'smtp://localhost:25',
     'smtps://user:pw@10.1.2.3',
     'smtp://[::1]:25',
     'smtp://169.254.169.254',

@@ -1,40 +1,31 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
-import Fastify from 'fastify';
 import Redis from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Client } from 'pg';
 
-import { createApp } from '../../src/bootstrap';
 import { loadConfig } from '../../src/infra/config';
 import { prepareDatabase } from '../../src/infra/database/prepare-database';
 import { createLogger } from '../../src/infra/logging/logger';
-import {
-  DispatchJobData,
-  JOBS,
-  QUEUES,
-  dispatchJobId,
-} from '../../src/infra/queue/queue.constants';
+import { QUEUES } from '../../src/infra/queue/queue.constants';
 import { redisOptionsFromUrl } from '../../src/infra/queue/redis-options';
 import { SPEC_EXAMPLE } from '../support/payloads';
 import { TEST_POSTGRES_URL, TEST_REDIS_URL, databaseUrl } from '../support/test-env';
 import { waitFor } from '../support/wait-for';
+import { ServerKind } from './bench-server';
 
 /*
  * `npm run bench`: load on the real API (api role, fresh database, own queue
  * prefix) and, in the same run, on a naive baseline: bare Fastify doing one
  * INSERT ... ON CONFLICT DO NOTHING and one BullMQ add per request before
- * answering. Each server runs in a child process so its RSS is its own; the
- * load generator runs here. Traffic goes to 127.0.0.1 only.
+ * answering. Each server runs in a child process (bench-server.ts) so its RSS
+ * is its own; the load generator runs here. Traffic goes to 127.0.0.1 only.
  */
-
-type ServerKind = 'ours' | 'baseline';
 
 interface Scenario {
   name: string;
@@ -66,11 +57,6 @@ interface ServerHandle {
   acceptedUnique: number;
 }
 
-interface RunningServer {
-  port: number;
-  close(): Promise<void>;
-}
-
 const HOST = '127.0.0.1';
 const CONNECTIONS = 50;
 const SCENARIOS: Scenario[] = [
@@ -92,149 +78,19 @@ const SCENARIOS: Scenario[] = [
 /** The whole run stops itself after this, servers and data cleaned up. */
 const RUN_DEADLINE_MS = 110_000;
 const RESULTS_FILE = resolve(process.cwd(), 'bench-results.json');
-const ACCEPTED = { message: 'Webhook received successfully' };
-
-const INSERT_BASELINE = `
-INSERT INTO messages (message_id, source, conversation, type, sender_id, sender_name,
-  sender_avatar, content, feedback, attachments, citations, message_created_at, raw_body,
-  content_hash, correlation_id)
-VALUES ($1, 'default', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-ON CONFLICT (message_id) DO NOTHING`;
-
-// ---------------------------------------------------------------------------
-// Child processes: one server each.
-
-async function serveOurs(database: string, queuePrefix: string): Promise<RunningServer> {
-  // The database does not exist yet: the app creates and migrates it on start.
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: databaseUrl(database),
-    DATABASE_AUTO_CREATE: 'true',
-    MIGRATIONS_RUN: 'true',
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: queuePrefix,
-  });
-  const app = await createApp(config, { roles: ['api'] });
-
-  await app.listen({ port: 0, host: HOST });
-
-  return {
-    port: (app.getHttpServer().address() as AddressInfo).port,
-    close: () => app.close(),
-  };
-}
-
-interface BaselineBody {
-  raw: Buffer;
-  json: {
-    id?: unknown;
-    conversation?: unknown;
-    type?: string;
-    sender?: { id?: string | number; name?: string; avatar?: string };
-    content?: string;
-    feedback?: unknown;
-    attachments?: unknown[];
-    citations?: unknown[];
-    created_at?: string;
-    createdAt?: string;
-  };
-}
-
-async function serveBaseline(database: string, queuePrefix: string): Promise<RunningServer> {
-  const url = databaseUrl(database);
-  const config = loadConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url });
-
-  // Same schema as ours, so both write the same row into the same table and indexes.
-  await prepareDatabase(config.database, createLogger('silent'), { isMigrating: true });
-
-  const pool = new Pool({ connectionString: url, max: config.database.poolSize });
-  const queue = new Queue<DispatchJobData>(QUEUES.messages, {
-    connection: redisOptionsFromUrl(TEST_REDIS_URL),
-    prefix: queuePrefix,
-  });
-  const server = Fastify({ bodyLimit: config.webhook.bodyLimitBytes });
-
-  queue.on('error', () => undefined);
-  server.removeContentTypeParser('application/json');
-  server.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
-    try {
-      const buffer = raw as Buffer;
-
-      done(null, {
-        raw: buffer,
-        json: JSON.parse(buffer.toString('utf8')) as BaselineBody['json'],
-      });
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  server.post<{ Body: BaselineBody }>('/maiagent/webhook', async (request, reply) => {
-    const { raw, json } = request.body;
-
-    if (typeof json.id !== 'string' || typeof json.conversation !== 'string') {
-      return reply.code(400).send({ message: 'id and conversation are required' });
-    }
-
-    const createdAt = Number(json.createdAt ?? json.created_at);
-
-    await pool.query(INSERT_BASELINE, [
-      json.id,
-      json.conversation,
-      json.type ?? null,
-      json.sender?.id === undefined ? null : String(json.sender.id),
-      json.sender?.name ?? null,
-      json.sender?.avatar ?? null,
-      json.content ?? null,
-      json.feedback === undefined || json.feedback === null ? null : JSON.stringify(json.feedback),
-      JSON.stringify(json.attachments ?? []),
-      JSON.stringify(json.citations ?? []),
-      Number.isFinite(createdAt) ? new Date(createdAt) : null,
-      raw,
-      createHash('sha256').update(raw).digest('hex'),
-      request.id,
-    ]);
-    await queue.add(
-      JOBS.dispatchMessage,
-      { messageId: json.id, correlationId: request.id },
-      { jobId: dispatchJobId(json.id) },
-    );
-
-    return ACCEPTED;
-  });
-  await server.listen({ port: 0, host: HOST });
-
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    close: async () => {
-      await server.close();
-      await queue.close();
-      await pool.end();
-    },
-  };
-}
-
-async function runChild(kind: ServerKind, database: string, queuePrefix: string): Promise<void> {
-  const server =
-    kind === 'ours'
-      ? await serveOurs(database, queuePrefix)
-      : await serveBaseline(database, queuePrefix);
-
-  process.on('message', (message) => {
-    if (message === 'stop') {
-      void server.close().finally(() => process.exit(0));
-    }
-  });
-  // The parent died: nothing is left to serve.
-  process.on('disconnect', () => process.exit(0));
-  process.send?.({ port: server.port });
-}
 
 // ---------------------------------------------------------------------------
 // Parent: starts both servers, drives the load, reports, cleans up.
 
+/** The baseline's table is the service's own schema, migrated here so its process stays bare. */
+async function migrateBaselineDatabase(database: string): Promise<void> {
+  const config = loadConfig({ DATABASE_URL: databaseUrl(database), DATABASE_AUTO_CREATE: 'true' });
+
+  await prepareDatabase(config.database, createLogger('silent'), { isMigrating: true });
+}
+
 function startServer(kind: ServerKind, database: string, queuePrefix: string) {
-  const child = fork(__filename, ['serve', kind, database, queuePrefix], {
+  const child = fork(join(__dirname, 'bench-server.js'), [kind, database, queuePrefix], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 
@@ -506,9 +362,9 @@ async function runBenchmark(): Promise<void> {
   const startedAt = Date.now();
 
   try {
-    for (const kind of ['ours', 'baseline'] as const) {
-      servers.push(await startServer(kind, databases[kind], prefixes[kind]));
-    }
+    servers.push(await startServer('ours', databases.ours, prefixes.ours));
+    await migrateBaselineDatabase(databases.baseline);
+    servers.push(await startServer('baseline', databases.baseline, prefixes.baseline));
 
     const results: Record<string, Record<ServerKind, Measurement>> = {};
 
@@ -594,13 +450,10 @@ async function runBenchmark(): Promise<void> {
   }
 }
 
-const [mode, kind, database, queuePrefix] = process.argv.slice(2);
-const run =
-  mode === 'serve'
-    ? runChild(kind as ServerKind, database, queuePrefix)
-    : runBenchmark().then(() => process.exit(0));
-
-run.catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runBenchmark().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

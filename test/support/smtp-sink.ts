@@ -7,6 +7,8 @@ import { SMTPServer, SMTPServerDataStream, SMTPServerOptions } from 'smtp-server
 export interface ReceivedMail {
   envelopeFrom: string | false;
   envelopeTo: string[];
+  /** Whether the session ran over TLS. */
+  isSecure: boolean;
   mail: ParsedMail;
 }
 
@@ -25,7 +27,7 @@ export function smtpReply(responseCode: number, text: string): Error {
 }
 
 /**
- * Starts a plain-text SMTP server; `overrides` replace its handlers, e.g. an
+ * Starts an SMTP server, plain text unless `secure: true`; `overrides` replace its handlers, e.g. an
  * `onRcptTo` that answers 550. By default it accepts every mail, parses it, and
  * replies only once the mail is in `received`, so a finished send can be checked
  * at once.
@@ -44,6 +46,7 @@ export async function startSmtpSink(overrides: SMTPServerOptions = {}): Promise<
           received.push({
             envelopeFrom: session.envelope.mailFrom && session.envelope.mailFrom.address,
             envelopeTo: session.envelope.rcptTo.map((recipient) => recipient.address),
+            isSecure: session.secure,
             mail,
           });
           callback();

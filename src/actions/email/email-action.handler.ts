@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BlockList, isIP } from 'node:net';
+import { LookupFunction, connect, isIP } from 'node:net';
 
 import { Injectable } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
@@ -10,6 +10,7 @@ import type {
   Transporter,
 } from 'nodemailer';
 
+import { createGuardedLookup, isBlockedAddress } from '../../infra/http/address-guard';
 import { ActionError } from '../action-error';
 import { ActionHandler, ActionResult, ActionRunContext, PrepareTools } from '../action-handler';
 import { CompiledTemplate } from '../template-renderer';
@@ -63,19 +64,7 @@ const INVALID_MAIL_CODES: ReadonlySet<string> = new Set([
   'EURLACCESS',
 ]);
 
-const PRIVATE_RANGES = new BlockList();
-
-PRIVATE_RANGES.addSubnet('0.0.0.0', 8);
-PRIVATE_RANGES.addSubnet('10.0.0.0', 8);
-PRIVATE_RANGES.addSubnet('100.64.0.0', 10);
-PRIVATE_RANGES.addSubnet('127.0.0.0', 8);
-PRIVATE_RANGES.addSubnet('169.254.0.0', 16);
-PRIVATE_RANGES.addSubnet('172.16.0.0', 12);
-PRIVATE_RANGES.addSubnet('192.168.0.0', 16);
-PRIVATE_RANGES.addSubnet('::', 128, 'ipv6');
-PRIVATE_RANGES.addSubnet('::1', 128, 'ipv6');
-PRIVATE_RANGES.addSubnet('fc00::', 7, 'ipv6');
-PRIVATE_RANGES.addSubnet('fe80::', 10, 'ipv6');
+type GetSocket = NonNullable<SMTPPoolOptions['getSocket']>;
 
 /** The built-in `email` action: one mail per run through a pooled SMTP transport. */
 @Injectable()
@@ -85,9 +74,11 @@ export class EmailActionHandler implements ActionHandler<EmailSettings, Prepared
 
   prepare(settings: EmailSettings, tools: PrepareTools): PreparedEmail {
     const timeoutMs = settings.timeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS;
-    const host = new URL(settings.smtpUrl).hostname;
+    // WHATWG keeps the brackets of an IPv6 host.
+    const host = new URL(settings.smtpUrl).hostname.replace(/^\[(.*)\]$/, '$1');
 
-    if (!tools.allowPrivateNetworks && isPrivateHost(host)) {
+    // A literal address is refused here, at start-up; a host name when it resolves.
+    if (!tools.allowPrivateNetworks && isIP(host) !== 0 && isBlockedAddress(host)) {
       tools.problem(
         'smtpUrl',
         'points at a private, loopback or link-local address, and private networks are not allowed',
@@ -98,8 +89,6 @@ export class EmailActionHandler implements ActionHandler<EmailSettings, Prepared
     const text = tools.template('text', settings.text);
     const html = settings.html === undefined ? undefined : tools.template('html', settings.html);
 
-    // Limitation: only literal IP hosts are checked against allowPrivateNetworks; a host
-    // name that resolves to a private address is not caught.
     // Limitation: smtp:// sends credentials in clear when the server offers no STARTTLS;
     // smtps:// or ?requireTLS=true in the URL prevents that.
     const transport = createTransport({
@@ -108,13 +97,16 @@ export class EmailActionHandler implements ActionHandler<EmailSettings, Prepared
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
-      dnsTimeout: timeoutMs,
       // One requeue covers a pooled connection the server dropped while idle; further
       // retries belong to the queue, which backs off and records each attempt.
       maxRequeues: 1,
       // Bodies are rendered from message data; never let one name a file or URL to read.
       disableFileAccess: true,
       disableUrlAccess: true,
+      getSocket: openSocket(
+        timeoutMs,
+        tools.allowPrivateNetworks ? undefined : createGuardedLookup(),
+      ),
     });
 
     return {
@@ -264,15 +256,31 @@ function messageIdDomain(from: string): string {
   return /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/.test(domain) ? domain : FALLBACK_MESSAGE_ID_DOMAIN;
 }
 
-function isPrivateHost(host: string): boolean {
-  const address = host.replace(/^\[|\]$/g, '');
-  const family = isIP(address);
+/**
+ * Opens the TCP connection for nodemailer, which then does TLS and SMTP over
+ * it. With the guarded lookup, a host name that resolves to a private address
+ * is refused as it connects, also when its DNS answer changes after start-up.
+ */
+function openSocket(timeoutMs: number, lookup?: LookupFunction): GetSocket {
+  return (options, callback) => {
+    // nodemailer's own defaults when the URL names no port.
+    const port = Number(options.port) || (options.secure ? 465 : 587);
+    const socket = connect({ host: options.host, port, lookup });
+    const timer = setTimeout(() => {
+      socket.destroy(Object.assign(new Error('connection timed out'), { code: 'ETIMEDOUT' }));
+    }, timeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      callback(error);
+    };
 
-  if (family === 0) {
-    return address.toLowerCase() === 'localhost';
-  }
-
-  return PRIVATE_RANGES.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.off('error', fail);
+      callback(null, { connection: socket });
+    });
+  };
 }
 
 function sendDetail(info: SMTPPoolSentMessageInfo): string {

@@ -33,7 +33,8 @@ function isHeaderMap(value: unknown): boolean {
     value !== null &&
     !Array.isArray(value) &&
     Object.entries(value).every(
-      ([name, text]) => HEADER_NAME.test(name) && typeof text === 'string' && HEADER_VALUE.test(text),
+      ([name, text]) =>
+        HEADER_NAME.test(name) && typeof text === 'string' && HEADER_VALUE.test(text),
     )
   );
 }
