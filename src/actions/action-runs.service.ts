@@ -91,7 +91,8 @@ export class ActionRunsService {
   /** Records a failed attempt: `failed` when a retry follows, `dead` otherwise. */
   async markFailed(id: string, error: ActionError, isDead: boolean): Promise<void> {
     await this.runs.query(
-      `UPDATE action_runs SET state = $2, updated_at = now(), dead_at = CASE WHEN $2 = 'dead' THEN now() END,
+      `UPDATE action_runs SET state = $2::varchar, updated_at = now(),
+         dead_at = CASE WHEN $2::varchar = 'dead' THEN now() END,
          last_error_code = $3, last_error_detail = $4, last_status = $5
        WHERE id = $1 AND state = 'running'`,
       [

@@ -7,6 +7,9 @@ import { TEMPLATE_DATABASE, TEST_POSTGRES_URL, baseTestEnvironment, databaseUrl 
 
 /** Migrates a template database once per run; every test file clones it. */
 export default async function globalSetup(): Promise<void> {
+  // Test workers inherit this, so they clone the template this run made.
+  process.env.TEST_TEMPLATE_DATABASE = TEMPLATE_DATABASE;
+
   const admin = new Client({ connectionString: TEST_POSTGRES_URL });
 
   await admin.connect();

@@ -4,7 +4,12 @@ import { Environment } from '../../src/infra/config';
 export const TEST_POSTGRES_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-export const TEMPLATE_DATABASE = 'maiagent_test_template';
+/**
+ * Migrated once per run by the global setup; named per run so that two runs
+ * on one machine never drop each other's template.
+ */
+export const TEMPLATE_DATABASE =
+  process.env.TEST_TEMPLATE_DATABASE ?? `maiagent_test_template_${process.pid}`;
 
 export function databaseUrl(name: string, base = TEST_POSTGRES_URL): string {
   const url = new URL(base);

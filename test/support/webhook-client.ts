@@ -21,8 +21,7 @@ export async function postWebhook(
   body: unknown,
   { suffix = '', headers = {} }: PostOptions = {},
 ): Promise<WebhookResponse> {
-  const payload =
-    typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  const payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   const started = Date.now();
   const response = await fetch(`${baseUrl}/maiagent/webhook${suffix}`, {
     method: 'POST',
@@ -31,7 +30,12 @@ export async function postWebhook(
   });
   const text = await response.text();
 
-  return { status: response.status, headers: response.headers, text, elapsedMs: Date.now() - started };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    elapsedMs: Date.now() - started,
+  };
 }
 
 /** The exact body MaiAgent expects with a 200. */

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 
-import { DISPATCHED_STATUSES, MessageRow, findMessage, isDispatched } from '../support/message-rows';
+import {
+  DISPATCHED_STATUSES,
+  MessageRow,
+  findMessage,
+  isDispatched,
+} from '../support/message-rows';
 import { SPEC_EXAMPLE, makePayload } from '../support/payloads';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestDatabase } from '../support/test-database';

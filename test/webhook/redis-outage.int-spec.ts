@@ -78,8 +78,9 @@ describe('while Redis is down', () => {
     );
     expect((await findMessage(database, id))?.enqueued_at).toBeNull();
 
-    const row = await waitFor('outbox sweeper enqueues and dispatches it', () =>
-      isDispatched(database, id),
+    const row = await waitFor(
+      'outbox sweeper enqueues and dispatches it',
+      () => isDispatched(database, id),
       { timeoutMs: RECOVERY_TIMEOUT_MS },
     );
 

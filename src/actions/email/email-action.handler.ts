@@ -159,8 +159,10 @@ export class EmailActionHandler implements ActionHandler<EmailSettings, Prepared
 
     // Some recipients took the mail: a retry would send it to them again, so this run
     // counts as done and the refused ones are reported instead.
+    // Limitation: a recipient refused this way is never retried, even on a transient 4xx;
+    // that recipient misses the mail unless an operator resends it.
     if (info.rejected.length > 0) {
-      context.logger.warn({ messageId, rejected: info.rejected }, 'email recipients rejected');
+      context.logger.error({ messageId, rejected: info.rejected }, 'email recipients rejected');
     }
 
     return { detail: sendDetail(info) };
