@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 
+import { ActionsConfigError } from './actions';
 import { createApp } from './bootstrap';
 import { ConfigError, ProcessRole, loadConfig, processEnvironment } from './infra/config';
 import { createLogger } from './infra/logging/logger';
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // The logger may not exist yet (bad configuration), so write plainly to stderr.
   const text =
-    error instanceof ConfigError ? error.message : ((error as Error).stack ?? String(error));
+    error instanceof ConfigError || error instanceof ActionsConfigError
+      ? error.message
+      : ((error as Error).stack ?? String(error));
 
   process.stderr.write(`${text}\n`);
   process.exit(1);

@@ -48,7 +48,7 @@ export class ActionRegistry implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await Promise.allSettled(
-      [...this.actions.values()].map((action) => action.handler.dispose?.(action.prepared)),
+      [...this.actions.values()].map(async (action) => action.handler.dispose?.(action.prepared)),
     );
   }
 }

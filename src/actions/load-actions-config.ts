@@ -173,7 +173,12 @@ function substituteVariables(
     });
   }
   if (Array.isArray(value)) {
-    return value.map((item, index) => substituteVariables(item, env, `${path}[${index}]`, problem));
+    return value.map((item, index) => {
+      // Name list entries the way the rest of the messages do: actions[notify-sales], not actions[0].
+      const label = isPlain(item) && typeof item.name === 'string' && item.name ? item.name : index;
+
+      return substituteVariables(item, env, `${path}[${label}]`, problem);
+    });
   }
   if (isPlain(value)) {
     return Object.fromEntries(
@@ -233,9 +238,9 @@ function loadAction(
 
   const name = typeof raw.name === 'string' ? raw.name : '';
   const path = `actions[${name || index}]`;
-  const problemCount = { before: 0 };
+  const problemCount = { value: 0 };
   const local = (key: string, text: string) => {
-    problemCount.before += 1;
+    problemCount.value += 1;
     problem(`${path}.${key}`, text);
   };
 
@@ -260,13 +265,13 @@ function loadAction(
 
   const retry = loadRetry(raw.retry, local);
 
-  if (!handler || problemCount.before > 0) {
+  if (!handler) {
     return undefined;
   }
 
   const settings = validateSettings(handler, raw.settings ?? {}, local);
 
-  if (!settings) {
+  if (!settings || problemCount.value > 0) {
     return undefined;
   }
 
@@ -285,7 +290,7 @@ function loadAction(
   };
   const prepared = handler.prepare(settings, tools);
 
-  if (problemCount.before > 0) {
+  if (problemCount.value > 0) {
     return undefined;
   }
 

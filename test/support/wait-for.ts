@@ -15,7 +15,7 @@ export async function waitFor<T>(
     try {
       last = await probe();
       if (last) {
-        return last as NonNullable<T>;
+        return last;
       }
     } catch (error) {
       lastError = error;
@@ -25,6 +25,6 @@ export async function waitFor<T>(
 
   throw new Error(
     `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}` +
-      (lastError ? `; last error: ${String(lastError)}` : ''),
+      (lastError instanceof Error ? `; last error: ${lastError.message}` : ''),
   );
 }
