@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 
 import { APP_CONFIG, AppConfig } from '../infra/config';
+import { closeOutboundHttp } from '../infra/http/outbound-http';
 import { APP_LOGGER, AppLogger } from '../infra/logging/logger';
 import { ACTION_HANDLERS, ActionHandler, ActionMessage } from './action-handler';
 import { ActionsConfig } from './actions-config';
@@ -50,5 +51,7 @@ export class ActionRegistry implements OnModuleDestroy {
     await Promise.allSettled(
       [...this.actions.values()].map(async (action) => action.handler.dispose?.(action.prepared)),
     );
+    // The outbound connection pools are shared by every HTTP-based action.
+    await closeOutboundHttp();
   }
 }

@@ -94,8 +94,11 @@ export class SenderAuthenticator implements OnModuleInit {
     if (typeof header === 'string') {
       return header;
     }
-    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-      return authorization.slice('Bearer '.length);
+    // The auth scheme is case-insensitive (RFC 9110), so "bearer" counts too.
+    const bearer = typeof authorization === 'string' ? /^bearer +(.+)$/i.exec(authorization) : null;
+
+    if (bearer) {
+      return bearer[1];
     }
 
     return pathToken ?? queryToken;

@@ -27,7 +27,15 @@ export class RedisServerProcess {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  get isRunning(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
+  }
+
+  /** Starts the server on its port; a no-op while it runs (a second one would orphan the first). */
   async start(): Promise<void> {
+    if (this.isRunning) {
+      return;
+    }
     this.child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

@@ -69,7 +69,7 @@ describe('while Redis is down', () => {
     const payload = makePayload({ id: `crashed-${randomUUID()}` });
     const id = String(payload.id);
 
-    await waitFor('Redis up', () => redis.url);
+    await redis.start();
     await database.query(
       `INSERT INTO messages (message_id, source, conversation, attachments, citations, raw_body,
          content_hash)

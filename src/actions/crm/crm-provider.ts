@@ -1,5 +1,5 @@
-import { ActionError } from '../action-error';
 import { OutboundResponse, statusError } from '../../infra/http/outbound-http';
+import { ActionError } from '../action-error';
 
 /** Who a message is about, as the CRM should find them. */
 export interface CrmIdentity {

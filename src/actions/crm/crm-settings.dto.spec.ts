@@ -61,7 +61,7 @@ describe('CrmActionHandler.prepare', () => {
     expect(prepared.identifyBy).toBe('sender');
   });
 
-  it('reports a note template that does not parse under its key', () => {
+  it('compiles the note template under its settings key', () => {
     const keys: string[] = [];
 
     new CrmActionHandler().prepare(

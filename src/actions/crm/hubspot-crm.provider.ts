@@ -1,5 +1,5 @@
-import { ActionError } from '../action-error';
 import { HttpMethod, OutboundResponse, sendRequest } from '../../infra/http/outbound-http';
+import { ActionError } from '../action-error';
 import {
   CrmIdentity,
   CrmNote,

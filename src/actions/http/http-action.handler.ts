@@ -79,7 +79,7 @@ export class HttpActionHandler implements ActionHandler<HttpSettings, PreparedHt
 
     return {
       url: settings.url,
-      label: `${method} ${new URL(settings.url).origin}`,
+      label: `${method} ${this.origin(settings.url, tools)}`,
       method,
       headers,
       bodyMode,
@@ -111,6 +111,16 @@ export class HttpActionHandler implements ActionHandler<HttpSettings, PreparedHt
     assertSuccess(response, prepared.label);
 
     return { status: response.status };
+  }
+
+  private origin(url: string, tools: PrepareTools): string {
+    try {
+      return new URL(url).origin;
+    } catch {
+      tools.problem('url', 'is not a URL this service can parse');
+
+      return url;
+    }
   }
 
   private signer(secret: string | undefined, tools: PrepareTools): Webhook | undefined {

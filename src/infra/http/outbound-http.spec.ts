@@ -1,4 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { Socket } from 'node:net';
 
 import { ActionError } from '../../actions/action-error';
 import { LocalHttpServer, startHttpServer } from '../../../test/support/local-http-server';
@@ -43,11 +44,22 @@ function thrownBy(run: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-/** Counts client sockets Node creates while `run` is in progress. */
+/**
+ * Counts client sockets Node creates while `run` is in progress, and stops
+ * each one before it connects: should the guard ever regress, these tests
+ * must still send nothing to 10.0.0.1 or the metadata address.
+ */
 async function socketsCreatedDuring(run: () => Promise<unknown>): Promise<number> {
   let created = 0;
-  const onSocket = (): void => {
+  const onSocket = (message: unknown): void => {
+    const { socket } = message as { socket: Socket };
+
     created += 1;
+    socket.connect = function (this: Socket) {
+      process.nextTick(() => this.destroy(new Error('connection stopped by the test')));
+
+      return this;
+    };
   };
 
   subscribe('net.client.socket', onSocket);
