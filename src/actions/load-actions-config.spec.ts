@@ -1,3 +1,7 @@
+import { join } from 'node:path';
+
+import { ChatNotifyHandler } from '../plugins/chat-notify/chat-notify.handler';
+import { CrmActionHandler } from './crm/crm-action.handler';
 import { HttpActionHandler } from './http/http-action.handler';
 import { EmailActionHandler } from './email/email-action.handler';
 import { ActionsConfigError, loadActionsConfig } from './load-actions-config';
@@ -130,5 +134,28 @@ describe('loadActionsConfig', () => {
       actions: [],
       routes: [],
     });
+  });
+});
+
+describe('the example actions file', () => {
+  it('is valid with its variables set', () => {
+    const all = [...handlers, new CrmActionHandler(), new ChatNotifyHandler()] as ActionHandler[];
+    const loaded = loadActionsConfig(
+      join(__dirname, 'actions.example.yml'),
+      {
+        SMTP_URL: 'smtp://mail.example.com:587',
+        HUBSPOT_TOKEN: 'pat-example',
+        OUTBOUND_SIGNING_SECRET: `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`,
+      },
+      all,
+    );
+
+    expect(loaded.config.actions.map((action) => action.type)).toEqual([
+      'email',
+      'crm',
+      'http',
+      'chat-notify',
+    ]);
+    expect(loaded.config.routes).toHaveLength(3);
   });
 });

@@ -94,6 +94,16 @@ describe('payload variants MaiAgent may send', () => {
     expect(response.text).toBe('{"message":"Webhook received successfully"}');
   });
 
+  it('accepts a JSON content type with a charset parameter', async () => {
+    const payload = makePayload();
+    const response = await postWebhook(service.url, payload, {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    });
+
+    expect(response.text).toBe(ACCEPTED_BODY);
+    expect(await findMessage(database, String(payload.id))).toBeDefined();
+  });
+
   it('reads the camelCase createdAt of the parameter table', async () => {
     const row = await deliver(makePayload({ created_at: undefined, createdAt: '1728219442000' }));
 
