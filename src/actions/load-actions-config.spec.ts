@@ -159,3 +159,18 @@ describe('the example actions file', () => {
     expect(loaded.config.routes).toHaveLength(3);
   });
 });
+
+describe('a plugin action type', () => {
+  it('has its settings validated like a built-in type', () => {
+    const file = writeActionsFile({
+      actions: [
+        { name: 'alert', type: 'chat-notify', settings: { url: 'ftp://chat', texts: 'x' } },
+      ],
+    });
+
+    const attempt = () => loadActionsConfig(file, {}, [new ChatNotifyHandler()]);
+
+    expect(attempt).toThrow(/actions\[alert\]\.settings\.url: url must be a URL address/);
+    expect(attempt).toThrow(/actions\[alert\]\.settings\.texts: property texts should not exist/);
+  });
+});
