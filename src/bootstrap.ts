@@ -28,6 +28,8 @@ export async function createApp(
 
   const adapter = new FastifyAdapter({
     bodyLimit: config.webhook.bodyLimitBytes,
+    // MaiAgent posts to the URL exactly as the integrator typed it, trailing slash or not.
+    routerOptions: { ignoreTrailingSlash: true },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Behind a proxy the client's request id is kept, but nothing else is trusted.

@@ -63,9 +63,8 @@ export class SenderAuthenticator implements OnModuleInit {
       return OPEN_SOURCE;
     }
 
-    const presented = this.presentedToken(credentials);
-
-    if (presented !== undefined) {
+    // Every place a token can be is tried, so a stray header cannot hide a valid URL token.
+    for (const presented of this.presentedTokens(credentials)) {
       const presentedDigest = digest(presented);
       let match: string | null = null;
 
@@ -83,25 +82,18 @@ export class SenderAuthenticator implements OnModuleInit {
     return this.verifySignature(credentials);
   }
 
-  private presentedToken({
-    headers,
-    pathToken,
-    queryToken,
-  }: DeliveryCredentials): string | undefined {
+  private presentedTokens({ headers, pathToken, queryToken }: DeliveryCredentials): string[] {
     const header = headers[this.config.webhook.tokenHeader];
     const authorization = headers.authorization;
-
-    if (typeof header === 'string') {
-      return header;
-    }
     // The auth scheme is case-insensitive (RFC 9110), so "bearer" counts too.
     const bearer = typeof authorization === 'string' ? /^bearer +(.+)$/i.exec(authorization) : null;
 
-    if (bearer) {
-      return bearer[1];
-    }
-
-    return pathToken ?? queryToken;
+    return [
+      typeof header === 'string' ? header : undefined,
+      bearer?.[1],
+      pathToken,
+      queryToken,
+    ].filter((token): token is string => token !== undefined && token !== '');
   }
 
   private verifySignature({ headers, rawBody }: DeliveryCredentials): string | null {

@@ -87,5 +87,6 @@ export class WebhookController {
 }
 
 function isJson(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(contentType);
+  // Only what Fastify's JSON parser accepts; anything else never reaches here parsed.
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
 }

@@ -32,7 +32,8 @@ interface Scenario {
   description: string;
   isUniqueIds: boolean;
   warmupSeconds: number;
-  durationSeconds: number;
+  /** Each server is measured twice, in the order A B B A, so neither always runs first. */
+  roundSeconds: number;
 }
 
 interface Measurement {
@@ -65,14 +66,14 @@ const SCENARIOS: Scenario[] = [
     description: 'a new message id per request',
     isUniqueIds: true,
     warmupSeconds: 2,
-    durationSeconds: 10,
+    roundSeconds: 5,
   },
   {
     name: 'dedup',
     description: 'one message id repeated',
     isUniqueIds: false,
     warmupSeconds: 1,
-    durationSeconds: 5,
+    roundSeconds: 3,
   },
 ];
 /** The whole run stops itself after this, servers and data cleaned up. */
@@ -213,22 +214,27 @@ async function settle(server: ServerHandle): Promise<void> {
   );
 }
 
-async function measure(
+async function warmUp(server: ServerHandle, scenario: Scenario, body: string): Promise<void> {
+  const result = await load(server, scenario, body, scenario.warmupSeconds);
+
+  await settle(server);
+  if (scenario.isUniqueIds) {
+    server.acceptedUnique += result['2xx'];
+  }
+}
+
+async function measureRound(
   server: ServerHandle,
   scenario: Scenario,
   body: string,
 ): Promise<Measurement> {
-  const warmup = await load(server, scenario, body, scenario.warmupSeconds);
-
-  await settle(server);
-
   const stopSampling = sampleRss(server.child.pid);
-  const result = await load(server, scenario, body, scenario.durationSeconds);
+  const result = await load(server, scenario, body, scenario.roundSeconds);
   const peakRssMb = stopSampling();
 
   await settle(server);
   if (scenario.isUniqueIds) {
-    server.acceptedUnique += warmup['2xx'] + result['2xx'];
+    server.acceptedUnique += result['2xx'];
   }
 
   return {
@@ -240,6 +246,25 @@ async function measure(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+  };
+}
+
+/** Rounds of equal length: means of rates and percentiles, the highest RSS, summed counts. */
+function combineRounds(rounds: Measurement[]): Measurement {
+  const mean = (pick: (m: Measurement) => number) =>
+    Math.round((rounds.reduce((sum, m) => sum + pick(m), 0) / rounds.length) * 10) / 10;
+  const sum = (pick: (m: Measurement) => number) => rounds.reduce((total, m) => total + pick(m), 0);
+  const rss = rounds.map((m) => m.peakRssMb).filter((value): value is number => value !== null);
+
+  return {
+    requestsPerSecond: mean((m) => m.requestsPerSecond),
+    latencyP50Ms: mean((m) => m.latencyP50Ms),
+    latencyP99Ms: mean((m) => m.latencyP99Ms),
+    peakRssMb: rss.length > 0 ? Math.max(...rss) : null,
+    responses2xx: sum((m) => m.responses2xx),
+    non2xx: sum((m) => m.non2xx),
+    errors: sum((m) => m.errors),
+    timeouts: sum((m) => m.timeouts),
   };
 }
 
@@ -367,16 +392,26 @@ async function runBenchmark(): Promise<void> {
     servers.push(await startServer('baseline', databases.baseline, prefixes.baseline));
 
     const results: Record<string, Record<ServerKind, Measurement>> = {};
+    const roundsByScenario: Record<string, Record<ServerKind, Measurement[]>> = {};
 
     for (const scenario of SCENARIOS) {
       const body = scenarioBody(scenario, suffix);
-      const byKind: Partial<Record<ServerKind, Measurement>> = {};
+      const [first, second] = servers;
+      const rounds: Record<ServerKind, Measurement[]> = { ours: [], baseline: [] };
 
+      process.stdout.write(`${scenario.name}: ${scenario.description}\n`);
       for (const server of servers) {
-        process.stdout.write(`running ${scenario.name} against ${server.kind}...\n`);
-        byKind[server.kind] = await measure(server, scenario, body);
+        await warmUp(server, scenario, body);
       }
-      results[scenario.name] = byKind as Record<ServerKind, Measurement>;
+      for (const server of [first, second, second, first]) {
+        process.stdout.write(`  ${scenario.roundSeconds} s against ${server.kind}\n`);
+        rounds[server.kind].push(await measureRound(server, scenario, body));
+      }
+      results[scenario.name] = {
+        ours: combineRounds(rounds.ours),
+        baseline: combineRounds(rounds.baseline),
+      };
+      roundsByScenario[scenario.name] = rounds;
     }
 
     // Every 200 must be a committed row with a job: the point of the service.
@@ -415,6 +450,7 @@ async function runBenchmark(): Promise<void> {
           {
             ours,
             baseline,
+            rounds: roundsByScenario[name],
             ratioOursToBaseline: {
               requestsPerSecond: ratio(ours.requestsPerSecond, baseline.requestsPerSecond),
               latencyP50Ms: ratio(ours.latencyP50Ms, baseline.latencyP50Ms),
@@ -432,6 +468,7 @@ async function runBenchmark(): Promise<void> {
       `\nMaiAgent webhook intake, ${CONNECTIONS} connections to ${HOST}, ` +
         `node ${process.version}, ${cpus().length} CPUs\n` +
         'ours = the real API; base = naive Fastify (INSERT + queue.add per request)\n' +
+        'each figure: mean of 2 rounds per server, run in the order A B B A (RSS: highest)\n' +
         'req/s: higher is better; latency and RSS: lower is better\n\n' +
         `${formatTable(results, servers)}\n\n`,
     );
