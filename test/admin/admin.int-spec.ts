@@ -1,6 +1,3 @@
-import { createApp } from '../../src/bootstrap';
-import { ActionsConfigError } from '../../src/actions';
-import { loadConfig } from '../../src/infra/config';
 import { waitForRunState } from '../support/action-runs';
 import { fastRetry, writeActionsFile } from '../support/actions-file';
 import { makePayload } from '../support/payloads';
@@ -9,6 +6,7 @@ import { TestApp, startTestApp } from '../support/test-app';
 import { TestDatabase } from '../support/test-database';
 import { baseTestEnvironment } from '../support/test-env';
 import { postWebhook } from '../support/webhook-client';
+import { WorkerProcess } from '../support/worker-process';
 
 const ADMIN = { ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'correct-horse-battery' };
 const basic = (user: string, password: string) =>
@@ -137,14 +135,16 @@ describe('operators: Bull Board, admin API and start-up checks', () => {
       actions: [{ name: 'broken', type: 'email', settings: { from: 'x' } }],
       routes: [],
     });
-    const config = loadConfig({
+    const { code, stderr } = await WorkerProcess.runToExit({
       ...baseTestEnvironment(),
       DATABASE_URL: database.url,
       ACTIONS_FILE: actionsFile,
     });
-    const starting = createApp(config, { roles: ['worker'] });
 
-    await expect(starting).rejects.toBeInstanceOf(ActionsConfigError);
-    await expect(starting).rejects.toThrow(/actions\[broken\]\.settings\.to: /);
+    expect(code).toBe(1);
+    expect(stderr).toContain('Invalid actions configuration');
+    expect(stderr).toMatch(/actions\[broken\]\.settings\.to: /);
+    // An operator error, not a crash: no stack trace.
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
