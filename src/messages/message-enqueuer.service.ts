@@ -3,6 +3,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 
+import { Batcher } from '../infra/batching/batcher';
 import { APP_CONFIG, AppConfig } from '../infra/config';
 import { APP_LOGGER, AppLogger } from '../infra/logging/logger';
 import { DispatchJobData, JOBS, QUEUES, dispatchJobId } from '../infra/queue/queue.constants';
@@ -16,6 +17,17 @@ import { DispatchJobData, JOBS, QUEUES, dispatchJobId } from '../infra/queue/que
 @Injectable()
 export class MessageEnqueuer implements OnModuleInit, OnModuleDestroy {
   private readonly pending = new Set<Promise<void>>();
+  /**
+   * One enqueue in flight at a time: while it runs, messages committed by
+   * later batches gather and leave together, in one Redis pipeline and one UPDATE.
+   */
+  private readonly batcher = new Batcher<DispatchJobData, void>(
+    (items) => this.enqueueOrLog(items),
+    {
+      maxBatchSize: 1000,
+      maxConcurrentFlushes: 1,
+    },
+  );
 
   constructor(
     @InjectQueue(QUEUES.messages) private readonly queue: Queue<DispatchJobData>,
@@ -32,19 +44,25 @@ export class MessageEnqueuer implements OnModuleInit, OnModuleDestroy {
 
   /** Starts enqueueing in the background; the caller does not wait for Redis. */
   enqueueSoon(items: DispatchJobData[]): void {
-    if (items.length === 0) {
-      return;
-    }
+    for (const item of items) {
+      const attempt = this.batcher.submit(item);
 
-    const attempt = this.enqueue(items).catch((error: unknown) =>
+      this.pending.add(attempt);
+      void attempt.finally(() => this.pending.delete(attempt));
+    }
+  }
+
+  private async enqueueOrLog(items: DispatchJobData[]): Promise<void[]> {
+    try {
+      await this.enqueue(items);
+    } catch (error) {
       this.logger.warn(
         { err: error, count: items.length },
         'enqueue failed; the outbox sweeper will retry',
-      ),
-    );
+      );
+    }
 
-    this.pending.add(attempt);
-    void attempt.finally(() => this.pending.delete(attempt));
+    return items.map(() => undefined);
   }
 
   /** Adds the dispatch jobs, then marks the messages enqueued. Throws on failure. */

@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import { plainToInstance } from 'class-transformer';
-import { ValidationError, validateSync } from 'class-validator';
-
 import { NewMessage } from '../messages';
+import { findPayloadProblems } from './payload-schema';
 import { parseTimestamp } from './timestamp';
-import { WebhookPayloadDto } from './webhook-payload.dto';
 
 /** The parts of a stored message that come from the payload itself. */
 export type ParsedPayload = Omit<NewMessage, 'source' | 'correlationId' | 'rawBody'>;
@@ -19,35 +16,44 @@ export function parsePayload(body: unknown): ParseResult {
     return { isValid: false, problems: ['the body must be a JSON object'] };
   }
 
-  const dto = plainToInstance(WebhookPayloadDto, body);
-  const errors = validateSync(dto, { forbidUnknownValues: false });
+  const fields = body as Record<string, unknown>;
+  const problems = findPayloadProblems(fields);
 
-  if (errors.length > 0) {
-    return { isValid: false, problems: flattenErrors(errors) };
+  if (problems.length > 0) {
+    return { isValid: false, problems };
   }
 
-  const sender = dto.sender;
-  const senderId = sender?.id === undefined || sender.id === null ? null : String(sender.id);
+  // Scrubbing copies the whole payload; only pay for it when there is something to scrub.
+  const storable = containsUnstorable(fields) ? scrub : <T>(value: T): T => value;
+  const sender = (fields.sender ?? {}) as {
+    id?: string | number | null;
+    name?: string;
+    avatar?: string;
+  };
+  const senderId = sender.id === undefined || sender.id === null ? null : String(sender.id);
+  const createdAt = fields.createdAt ?? fields.created_at;
 
   return {
     isValid: true,
     payload: {
-      messageId: storable(String(dto.id)),
-      conversation: storable(String(dto.conversation)),
-      type: storable(dto.type ?? null),
+      messageId: storable(String(fields.id as string | number)),
+      conversation: storable(String(fields.conversation as string | number)),
+      type: storable((fields.type as string | undefined) ?? null),
       senderId: storable(senderId),
-      senderName: storable(sender?.name ?? null),
-      senderAvatar: storable(sender?.avatar ?? null),
-      content: storable(dto.content ?? null),
-      feedback: storable(dto.feedback ?? null),
-      attachments: storable((body as { attachments?: unknown[] }).attachments ?? []),
-      citations: storable((body as { citations?: Record<string, unknown>[] }).citations ?? []),
-      messageCreatedAt: parseTimestamp(dto.createdAt ?? dto.created_at) ?? null,
+      senderName: storable(sender.name ?? null),
+      senderAvatar: storable(sender.avatar ?? null),
+      content: storable((fields.content as string | undefined) ?? null),
+      feedback: storable((fields.feedback as Record<string, unknown> | null | undefined) ?? null),
+      attachments: storable((fields.attachments as unknown[] | undefined) ?? []),
+      citations: storable((fields.citations as Record<string, unknown>[] | undefined) ?? []),
+      messageCreatedAt: parseTimestamp(createdAt) ?? null,
       contentHash: hashCanonical(body),
     },
   };
 }
 
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what must be found
+const HAS_UNSTORABLE = /[\u0000\ud800-\udfff]/;
 const UNPAIRED_SURROGATE =
   /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
@@ -57,34 +63,36 @@ const UNPAIRED_SURROGATE =
  * fail its whole batch on every retry; the normalised columns get U+FFFD
  * instead, while the raw body keeps the bytes as sent.
  */
-function storable<T>(value: T): T {
+function containsUnstorable(value: unknown): boolean {
+  if (typeof value === 'string') {
+    return HAS_UNSTORABLE.test(value);
+  }
+  if (Array.isArray(value)) {
+    return value.some(containsUnstorable);
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([key, item]) => HAS_UNSTORABLE.test(key) || containsUnstorable(item),
+    );
+  }
+
+  return false;
+}
+
+function scrub<T>(value: T): T {
   if (typeof value === 'string') {
     return value.replaceAll('\u0000', '\ufffd').replace(UNPAIRED_SURROGATE, '\ufffd') as T;
   }
   if (Array.isArray(value)) {
-    return value.map(storable) as T;
+    return value.map(scrub) as T;
   }
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [storable(key), storable(item)]),
+      Object.entries(value).map(([key, item]) => [scrub(key), scrub(item)]),
     ) as T;
   }
 
   return value;
-}
-
-function flattenErrors(errors: ValidationError[], prefix = ''): string[] {
-  return errors.flatMap((error) => {
-    const path = `${prefix}${error.property}`;
-    const own = Object.values(error.constraints ?? {}).map((text) =>
-      // class-validator names only the last segment; name the whole path instead.
-      text.startsWith(error.property)
-        ? `${path}${text.slice(error.property.length)}`
-        : `${path}: ${text}`,
-    );
-
-    return [...own, ...flattenErrors(error.children ?? [], `${path}.`)];
-  });
 }
 
 /** SHA-256 of JSON with sorted keys, so re-serialised redeliveries hash the same. */
