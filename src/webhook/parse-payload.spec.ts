@@ -1,19 +1,9 @@
+import { SPEC_EXAMPLE } from '../../test/support/payloads';
 import { ParsedPayload, hashCanonical, parsePayload } from './parse-payload';
 
 /** The example of MaiAgent's webhook page, with `overrides` replacing top-level fields. */
 function makeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'msg123',
-    conversation: 'conv456',
-    sender: { id: 789, name: 'Test User', avatar: '<https://example.com/avatar.jpg>' },
-    type: 'outgoing',
-    content: 'This is a webhook test message',
-    feedback: null,
-    created_at: '1728219442000',
-    attachments: [],
-    citations: [],
-    ...overrides,
-  };
+  return { ...SPEC_EXAMPLE, ...overrides };
 }
 
 function makeCitation(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,11 +1,15 @@
 import { plainToInstance } from 'class-transformer';
 
-import { ActionError } from '../../src/actions/action-error';
 import { ActionRunContext } from '../../src/actions/action-handler';
 import { CrmActionHandler, PreparedCrmAction } from '../../src/actions/crm/crm-action.handler';
 import { CrmSettings } from '../../src/actions/crm/crm-settings.dto';
 import { closeOutboundHttp } from '../../src/infra/http/outbound-http';
-import { actionMessage, actionRunContext, prepareTools } from '../support/action-run-factory';
+import {
+  actionMessage,
+  actionRunContext,
+  failureOf,
+  prepareTools,
+} from '../support/action-run-factory';
 import { HubSpotServer, startHubSpotServer } from '../support/hubspot-server';
 
 const TOKEN = 'pat-test-token';
@@ -44,18 +48,6 @@ function prepared(settings: Partial<CrmSettings> = {}): PreparedCrmAction {
     }),
     prepareTools(),
   );
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ActionError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected the run to fail');
 }
 
 function runFor(senderId: string, overrides: Partial<ActionRunContext> = {}): ActionRunContext {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 
 import { SMTPServerOptions } from 'smtp-server';
 
-import { ActionError } from '../../src/actions/action-error';
 import { ActionMessage, ActionRunContext, PrepareTools } from '../../src/actions/action-handler';
 import {
   EmailActionHandler,
@@ -13,6 +12,7 @@ import { EmailSettings } from '../../src/actions/email/email-settings.dto';
 import { compileTemplate } from '../../src/actions/template-renderer';
 import { createLogger } from '../../src/infra/logging/logger';
 import { SmtpSink, closedPort, drain, smtpReply, startSmtpSink } from '../support/smtp-sink';
+import { failureOf } from '../support/action-run-factory';
 
 function actionMessage(overrides: Partial<ActionMessage> = {}): ActionMessage {
   return {
@@ -70,19 +70,6 @@ function prepareTools(overrides: Partial<PrepareTools> = {}): PrepareTools {
 }
 
 /** Runs `promise`, which must fail, and returns its error. */
-async function failureOf(promise: Promise<unknown>): Promise<ActionError> {
-  const error: unknown = await promise.then(
-    () => new Error('expected the send to fail, but it succeeded'),
-    (rejection: unknown) => rejection,
-  );
-
-  if (!(error instanceof ActionError)) {
-    throw error;
-  }
-
-  return error;
-}
-
 describe('EmailActionHandler against a real SMTP server', () => {
   const handler = new EmailActionHandler();
   const opened: PreparedEmail[] = [];

@@ -4,12 +4,16 @@ import { ServerResponse } from 'node:http';
 import { plainToInstance } from 'class-transformer';
 import { Webhook } from 'standardwebhooks';
 
-import { ActionError } from '../../src/actions/action-error';
 import { PrepareTools } from '../../src/actions/action-handler';
 import { HttpActionHandler } from '../../src/actions/http/http-action.handler';
 import { HttpSettings } from '../../src/actions/http/http-settings.dto';
 import { closeOutboundHttp } from '../../src/infra/http/outbound-http';
-import { actionMessage, actionRunContext, prepareTools } from '../support/action-run-factory';
+import {
+  actionMessage,
+  actionRunContext,
+  failureOf,
+  prepareTools,
+} from '../support/action-run-factory';
 import {
   LocalHttpServer,
   RecordedRequest,
@@ -27,18 +31,6 @@ function prepared(settings: Partial<HttpSettings>, tools: Partial<PrepareTools> 
     plainToInstance(HttpSettings, { url: server.url, ...settings }),
     prepareTools(tools),
   );
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ActionError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected the run to fail');
 }
 
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
+import { ActionError } from '../../src/actions/action-error';
 import { ActionMessage, ActionRunContext, PrepareTools } from '../../src/actions/action-handler';
 import { compileTemplate } from '../../src/actions/template-renderer';
 import { createLogger } from '../../src/infra/logging/logger';
@@ -72,4 +73,18 @@ export function collectingTools(overrides: Partial<PrepareTools> = {}): {
     tools: prepareTools({ problem: (key, text) => problems.push(`${key}: ${text}`), ...overrides }),
     problems,
   };
+}
+
+/** The ActionError `promise` rejects with; fails the test if it resolves or rejects otherwise. */
+export async function failureOf(promise: Promise<unknown>): Promise<ActionError> {
+  const error: unknown = await promise.then(
+    () => new Error('expected the call to fail, but it succeeded'),
+    (rejection: unknown) => rejection,
+  );
+
+  if (!(error instanceof ActionError)) {
+    throw error;
+  }
+
+  return error;
 }

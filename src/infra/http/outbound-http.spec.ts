@@ -12,6 +12,7 @@ import {
   statusError,
   toActionError,
 } from './outbound-http';
+import { failureOf } from '../../../test/support/action-run-factory';
 
 function outboundRequest(overrides: Partial<OutboundRequest> = {}): OutboundRequest {
   return {
@@ -21,18 +22,6 @@ function outboundRequest(overrides: Partial<OutboundRequest> = {}): OutboundRequ
     allowPrivateNetworks: false,
     ...overrides,
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ActionError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ActionError) {
-      return error;
-    }
-    throw error;
-  }
-  throw new Error('expected the request to fail');
 }
 
 function thrownBy(run: () => unknown): unknown {
