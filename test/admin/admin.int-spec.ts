@@ -70,6 +70,15 @@ describe('operators: Bull Board, admin API and start-up checks', () => {
     }
   });
 
+  it('reports liveness and readiness without credentials', async () => {
+    const live = await fetch(`${service.url}/health/live`);
+    const ready = await fetch(`${service.url}/health/ready`);
+
+    expect(live.status).toBe(200);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ok', postgres: 'up', redis: 'up' });
+  });
+
   it('shows every queue under a readable name, dead letters included', async () => {
     const page = await fetch(`${service.url}/admin/queues`, { headers: { authorization: GOOD } });
 
