@@ -14,6 +14,7 @@ import {
 import { ActionRunEntity, ActionRunsService } from '../actions';
 import { DeadLettersService, ReplayReport } from '../dead-letters/dead-letters.service';
 import { MessagesService } from '../messages';
+import { QuarantineService } from '../webhook/quarantine.service';
 import { DeliveryResult, WebhookCounters, WebhookService } from '../webhook/webhook.service';
 import { AdminGuard } from './admin.guard';
 import { ReplayRequestDto } from './replay-request.dto';
@@ -29,6 +30,7 @@ export class AdminController {
     private readonly runs: ActionRunsService,
     private readonly deadLetters: DeadLettersService,
     private readonly webhook: WebhookService,
+    private readonly quarantine: QuarantineService,
   ) {}
 
   @Get('stats')
@@ -69,6 +71,17 @@ export class AdminController {
       deadBefore: request.deadBefore ? new Date(request.deadBefore) : undefined,
       isForced: request.force ?? false,
     });
+  }
+
+  /** Quarantined deliveries not yet replayed, oldest first, with the reasons. */
+  @Get('quarantine')
+  async quarantined(@Query('limit') limit?: string): Promise<Record<string, unknown>[]> {
+    const entries = await this.quarantine.findPending(Math.min(Number(limit) || 100, 1000));
+
+    return entries.map(({ rawBody, ...fields }) => ({
+      ...fields,
+      rawBody: rawBody.toString('utf8'),
+    }));
   }
 
   @Post('quarantine/:id/replay')

@@ -13,6 +13,6 @@ import { WebhookService } from './webhook.service';
   imports: [MessagesModule, TypeOrmModule.forFeature([QuarantinedDeliveryEntity])],
   controllers: [WebhookController],
   providers: [WebhookService, QuarantineService, SenderAuthenticator],
-  exports: [WebhookService],
+  exports: [WebhookService, QuarantineService],
 })
 export class WebhookModule {}

@@ -139,6 +139,20 @@ describe('operators: Bull Board, admin API and start-up checks', () => {
     });
   });
 
+  it('lists quarantined deliveries with their problems', async () => {
+    const invalid = { conversation: 'conv-without-id', content: 'hello' };
+
+    expect((await postWebhook(service.url, invalid)).status).toBe(200);
+
+    const response = await fetch(`${service.url}/admin/api/quarantine`, {
+      headers: { authorization: GOOD },
+    });
+    const entries = (await response.json()) as { rawBody: string; problems: string[] }[];
+    const entry = entries.find((item) => item.rawBody === JSON.stringify(invalid));
+
+    expect(entry?.problems).toEqual([expect.stringMatching(/^id /)]);
+  });
+
   it('refuses to start with an invalid actions file, naming the action and key', async () => {
     const actionsFile = writeActionsFile({
       actions: [{ name: 'broken', type: 'email', settings: { from: 'x' } }],

@@ -73,11 +73,3 @@ export class EnvironmentSchema {
 
   @IsOptional() @IsString() ACTIONS_FILE?: string = undefined;
 }
-
-/** Keys whose values are secrets: never logged, never echoed in errors. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  'WEBHOOK_SECRET',
-  'WEBHOOK_SOURCES',
-  'WEBHOOK_SIGNING_SECRETS',
-  'ADMIN_PASSWORD',
-]);
