@@ -119,6 +119,8 @@ export class ActionWorkers implements OnApplicationBootstrap, OnApplicationShutd
     run: ActionRunEntity,
     { message, attemptLog }: { message: ReturnType<typeof toActionMessage>; attemptLog: AppLogger },
   ): Promise<ActionResult | void> {
+    // Limitation: a handler that ignores `signal` keeps running after its attempt timed out,
+    // so a slow side effect may still land while the retry is scheduled.
     const timeoutMs = action.definition.retry.timeoutMs;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;

@@ -48,6 +48,8 @@ export class WebhookController {
       throw new UnsupportedMediaTypeException('Content-Type must be application/json');
     }
 
+    // Limitation: credentials are checked after Fastify has parsed the body (signatures need
+    // it), so an unauthenticated body that is not JSON gets 400 rather than 401.
     const rawBody = request.rawBody ?? Buffer.alloc(0);
     const source = this.auth.authenticate({
       headers: request.headers,
