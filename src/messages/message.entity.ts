@@ -9,6 +9,7 @@ export type MessageStatus = 'received' | 'dispatched' | 'unrouted';
  */
 @Entity({ name: 'messages' })
 @Index('IDX_messages_not_enqueued', ['receivedAt'], { where: 'enqueued_at IS NULL' })
+@Index('IDX_messages_not_dispatched', ['enqueuedAt'], { where: 'dispatched_at IS NULL' })
 export class MessageEntity {
   @PrimaryColumn({ name: 'message_id', type: 'varchar', length: 255 })
   messageId!: string;

@@ -17,23 +17,26 @@ export class MessagesService {
   }
 
   /** Oldest messages that were committed but never confirmed enqueued. */
-  async findNotEnqueued(olderThanMs: number, limit: number): Promise<DispatchJobData[]> {
-    const rows = await this.messages.query<{ message_id: string; correlation_id: string | null }[]>(
-      `SELECT message_id, correlation_id FROM messages
-       WHERE enqueued_at IS NULL AND received_at < now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY received_at LIMIT $2`,
-      [olderThanMs, limit],
-    );
-
-    return rows.map((row) => ({ messageId: row.message_id, correlationId: row.correlation_id }));
+  findNotEnqueued(olderThanMs: number, limit: number): Promise<DispatchJobData[]> {
+    return this.findOldest('enqueued_at IS NULL', 'received_at', olderThanMs, limit);
   }
 
   /** Messages enqueued long ago but never dispatched: their job may have been lost with Redis's data. */
-  async findStaleUndispatched(olderThanMs: number, limit: number): Promise<DispatchJobData[]> {
+  findStaleUndispatched(olderThanMs: number, limit: number): Promise<DispatchJobData[]> {
+    return this.findOldest('dispatched_at IS NULL', 'enqueued_at', olderThanMs, limit);
+  }
+
+  /** Both conditions have a partial index on the time column, so sweeps stay cheap as rows pile up. */
+  private async findOldest(
+    condition: 'enqueued_at IS NULL' | 'dispatched_at IS NULL',
+    since: 'received_at' | 'enqueued_at',
+    olderThanMs: number,
+    limit: number,
+  ): Promise<DispatchJobData[]> {
     const rows = await this.messages.query<{ message_id: string; correlation_id: string | null }[]>(
       `SELECT message_id, correlation_id FROM messages
-       WHERE dispatched_at IS NULL AND enqueued_at < now() - make_interval(secs => $1::float8 / 1000)
-       ORDER BY enqueued_at LIMIT $2`,
+       WHERE ${condition} AND ${since} < now() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY ${since} LIMIT $2`,
       [olderThanMs, limit],
     );
 
