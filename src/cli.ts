@@ -5,9 +5,10 @@ import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 
 import { AppModule } from './app.module';
-import { ActionsConfigError, ReplayFilter } from './actions';
+import { ReplayFilter } from './actions';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
-import { AppConfig, ConfigError, loadConfig, processEnvironment } from './infra/config';
+import { describeFatalError } from './fatal-error';
+import { AppConfig, loadConfig, processEnvironment } from './infra/config';
 import { prepareDatabase } from './infra/database/prepare-database';
 import { AppLogger, NestPinoLogger, createLogger } from './infra/logging/logger';
 
@@ -118,12 +119,7 @@ if (require.main === module) {
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      const text =
-        error instanceof ConfigError || error instanceof ActionsConfigError
-          ? error.message
-          : ((error as Error).stack ?? String(error));
-
-      process.stderr.write(`${text}\n`);
+      process.stderr.write(`${describeFatalError(error)}\n`);
       process.exit(1);
     },
   );

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
-import { ActionsConfigError } from './actions';
 import { createApp } from './bootstrap';
-import { ConfigError, ProcessRole, loadConfig, processEnvironment } from './infra/config';
+import { describeFatalError } from './fatal-error';
+import { ProcessRole, loadConfig, processEnvironment } from './infra/config';
 import { createLogger } from './infra/logging/logger';
 
 const ROLES: Record<string, ProcessRole[]> = {
@@ -35,11 +35,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // The logger may not exist yet (bad configuration), so write plainly to stderr.
-  const text =
-    error instanceof ConfigError || error instanceof ActionsConfigError
-      ? error.message
-      : ((error as Error).stack ?? String(error));
-
-  process.stderr.write(`${text}\n`);
+  process.stderr.write(`${describeFatalError(error)}\n`);
   process.exit(1);
 });

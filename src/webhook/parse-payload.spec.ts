@@ -1,23 +1,9 @@
-import { SPEC_EXAMPLE } from '../../test/support/payloads';
+import { makeCitation, SPEC_EXAMPLE } from '../../test/support/payloads';
 import { ParsedPayload, hashCanonical, parsePayload } from './parse-payload';
 
 /** The example of MaiAgent's webhook page, with `overrides` replacing top-level fields. */
 function makeBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...SPEC_EXAMPLE, ...overrides };
-}
-
-function makeCitation(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: 'file-1',
-    filename: 'faq.jsonl',
-    file: 'https://files.example.com/faq.jsonl',
-    fileType: 'jsonl',
-    size: 2048,
-    status: 'done',
-    document: 'doc-1',
-    createdAt: '1728219442000',
-    ...overrides,
-  };
 }
 
 function expectValid(body: unknown): ParsedPayload {

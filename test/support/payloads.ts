@@ -22,3 +22,18 @@ export function makePayload(overrides: Record<string, unknown> = {}): Record<str
     ...overrides,
   };
 }
+
+/** A citation with every documented field; `overrides` replace or add fields. */
+export function makeCitation(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `file-${randomUUID()}`,
+    filename: 'faq.jsonl',
+    file: 'https://files.example.com/faq.jsonl',
+    fileType: 'jsonl',
+    size: 2048,
+    status: 'done',
+    document: 'doc-1',
+    createdAt: '1728219442000',
+    ...overrides,
+  };
+}

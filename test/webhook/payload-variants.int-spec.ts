@@ -6,27 +6,13 @@ import {
   findMessage,
   isDispatched,
 } from '../support/message-rows';
-import { SPEC_EXAMPLE, makePayload } from '../support/payloads';
+import { makeCitation, makePayload, SPEC_EXAMPLE } from '../support/payloads';
 import { TestApp, startTestApp } from '../support/test-app';
 import { TestDatabase } from '../support/test-database';
 import { waitFor } from '../support/wait-for';
 import { ACCEPTED_BODY, postWebhook } from '../support/webhook-client';
 
 const SPEC_CREATED_AT = new Date(1728219442000);
-
-function makeCitation(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    id: `file-${randomUUID()}`,
-    filename: 'faq.jsonl',
-    file: 'https://files.example.com/faq.jsonl',
-    fileType: 'jsonl',
-    size: 2048,
-    status: 'done',
-    document: 'doc-1',
-    createdAt: '1728219442000',
-    ...overrides,
-  };
-}
 
 describe('payload variants MaiAgent may send', () => {
   let database: TestDatabase;
